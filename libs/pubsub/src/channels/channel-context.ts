@@ -1,0 +1,26 @@
+import type { DeliveryScheduler } from '../delivery/delivery-scheduler.js';
+import type { ThrottledLog } from '../delivery/throttled-log.js';
+import type { ChannelName } from './channel-names.js';
+import type { OverflowPolicy, PubSubMessage } from './channel.types.js';
+import type { MessageIdSource } from './message-ids.js';
+
+/**
+ * Extension points filled by the layers around the core (catalogue validation, transport, dead letters),
+ * so the channel itself knows none of them.
+ */
+export interface ChannelHooks {
+  /** An error text refuses the publication as 'invalid_message'. */
+  validate?: (channel: ChannelName, type: string, payload: unknown) => string | undefined;
+  /** Hands an accepted, non-local message to the transport. */
+  outbound?: (message: PubSubMessage) => void;
+  deadLetter?: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
+}
+
+export interface ChannelContext {
+  readonly nodeName: string;
+  readonly scheduler: DeliveryScheduler;
+  readonly log: ThrottledLog;
+  readonly ids: MessageIdSource;
+  readonly defaults: { mailboxSize: number; overflow: OverflowPolicy };
+  readonly hooks: ChannelHooks;
+}

@@ -1,0 +1,103 @@
+import { DeliveryScheduler, type SchedulerLimits } from '../delivery/delivery-scheduler.js';
+import { describeError } from '../delivery/mailbox.js';
+import type { CounterListener } from '../delivery/channel-counters.js';
+import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import { ThrottledLog } from '../delivery/throttled-log.js';
+import type { Channel } from './channel.js';
+import { CHANNEL_CLASSES } from './channel-classes.js';
+import type { ChannelHooks } from './channel-context.js';
+import { CHANNEL_NAMES, type ChannelName } from './channel-names.js';
+import type { ChannelStats, OverflowPolicy, PubSubMessage } from './channel.types.js';
+import { MessageIdSource } from './message-ids.js';
+
+export const DEAD_LETTER_TYPE = 'dead_letter';
+
+export interface ChannelSetOptions {
+  nodeName: string;
+  logger: PubSubLogger;
+  defaults?: Partial<Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy }>>;
+  scheduler?: Partial<SchedulerLimits>;
+}
+
+export interface DeadLetterPayload {
+  message: PubSubMessage;
+  error: string;
+  attempts: number;
+  subscription: string;
+}
+
+/**
+ * The ten channels of one application, sharing one scheduler and one set of hooks. Pure: the Nest module
+ * builds one per application and the transport and integration layers plug into `hooks`.
+ */
+export class ChannelSet {
+  readonly hooks: ChannelHooks = {};
+  private readonly byName = new Map<ChannelName, Channel>();
+  private readonly log: ThrottledLog;
+
+  constructor(readonly options: ChannelSetOptions) {
+    const scheduler = new DeliveryScheduler(CHANNEL_NAMES, options.scheduler);
+    const ids = new MessageIdSource();
+    this.log = new ThrottledLog(options.logger);
+    for (const name of CHANNEL_NAMES) {
+      const defaults = { mailboxSize: 10_000, overflow: 'drop-oldest' as OverflowPolicy, ...options.defaults?.[name] };
+      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, defaults, hooks: this.hooks };
+      this.byName.set(name, new CHANNEL_CLASSES[name](context));
+    }
+    this.hooks.deadLetter = (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription);
+  }
+
+  get nodeName(): string {
+    return this.options.nodeName;
+  }
+
+  channel(name: ChannelName): Channel {
+    return this.byName.get(name)!;
+  }
+
+  channels(): Channel[] {
+    return [...this.byName.values()];
+  }
+
+  stats(): ChannelStats[] {
+    return this.channels().map((channel) => channel.stats());
+  }
+
+  onCount(listener: CounterListener | undefined): void {
+    for (const channel of this.byName.values()) channel.counters.listener = listener;
+  }
+
+  /** True once no channel has work left; dead letters can move work between channels, hence the loop. */
+  async drain(timeoutMs = 5_000): Promise<boolean> {
+    const deadline = Date.now() + Math.max(0, timeoutMs);
+    for (;;) {
+      const busy = this.channels().filter((channel) => channel.counters.outstanding > 0);
+      if (busy.length === 0) return true;
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) return false;
+      const results = await Promise.all(busy.map((channel) => channel.drain(remaining)));
+      if (results.includes(false)) return false;
+    }
+  }
+
+  close(): void {
+    for (const channel of this.byName.values()) channel.close();
+  }
+
+  private publishDeadLetter(message: PubSubMessage, error: unknown, attempts: number, subscription: string): void {
+    const diagnostics = this.channel('diagnostics');
+    // A failing dead-letter handler would otherwise feed itself forever.
+    if (message.channel === 'diagnostics' && message.type === DEAD_LETTER_TYPE) {
+      this.log.error(
+        `dead-letter-loop:${subscription}`,
+        `Dead letter ${message.id} failed in subscription ${subscription} and is not re-published (it would loop); counted in diagnostics handlerErrors`,
+      );
+      return;
+    }
+    const payload: DeadLetterPayload = { message, error: describeError(error), attempts, subscription };
+    const result = diagnostics.publish(`dead_letter:${message.channel}`, DEAD_LETTER_TYPE, payload);
+    if (!result.ok) {
+      this.log.error(`dead-letter-refused:${message.channel}`, `Dead letter for ${message.id} could not be published: ${result.reason}`);
+    }
+  }
+}

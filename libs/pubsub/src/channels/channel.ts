@@ -1,0 +1,199 @@
+import { PatternIndex } from '../routing/pattern-index.js';
+import { describeInvalidPattern, isValidTopic } from '../routing/topic-grammar.js';
+import { ChannelCounters } from '../delivery/channel-counters.js';
+import { Mailbox, describeError, type MailboxHost, type MailboxSettings } from '../delivery/mailbox.js';
+import type { ThrottledLog } from '../delivery/throttled-log.js';
+import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
+import type { ChannelContext } from './channel-context.js';
+import type {
+  ChannelStats,
+  MessageHandler,
+  PublishOptions,
+  PublishResult,
+  PubSubMessage,
+  SubscribeOptions,
+  Subscription,
+} from './channel.types.js';
+import { nextSubscriptionId } from './message-ids.js';
+import { ERRORS } from '../error-messages.js';
+
+export const MAX_TYPE_LENGTH = 256;
+const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
+
+/**
+ * One isolated channel: its own pattern index, mailboxes and counters. Publishing routes the message to the
+ * mailboxes of matching subscriptions and returns; the scheduler runs the handlers later.
+ */
+export abstract class Channel implements MailboxHost {
+  readonly instance: string;
+  readonly counters: ChannelCounters;
+  private readonly index = new PatternIndex<Mailbox>();
+  private readonly mailboxes = new Set<Mailbox>();
+  private closed = false;
+
+  protected constructor(
+    readonly name: ChannelName,
+    private readonly context: ChannelContext,
+  ) {
+    this.instance = CHANNEL_INSTANCES[name];
+    this.counters = new ChannelCounters(name);
+  }
+
+  get log(): ThrottledLog {
+    return this.context.log;
+  }
+
+  publish(topic: string, type: string, payload?: unknown, options?: PublishOptions): PublishResult;
+  publish(topic: string, message: { type: string; payload?: unknown }, options?: PublishOptions): PublishResult;
+  publish(topic: unknown, typeOrMessage: unknown, payloadOrOptions?: unknown, maybeOptions?: unknown): PublishResult {
+    try {
+      if (this.closed) return this.refuse('closed', ERRORS.channelClosed(this.name));
+      let type: unknown;
+      let payload: unknown;
+      let options: unknown;
+      if (typeof typeOrMessage === 'string') {
+        type = typeOrMessage;
+        payload = payloadOrOptions;
+        options = maybeOptions;
+      } else if (typeOrMessage !== null && typeof typeOrMessage === 'object' && !Array.isArray(typeOrMessage)) {
+        ({ type, payload } = typeOrMessage as { type: unknown; payload: unknown });
+        options = payloadOrOptions;
+        if (typeof type !== 'string') return this.refuse('invalid_message', ERRORS.messageWithoutType);
+      } else {
+        return this.refuse('invalid_message', ERRORS.notAMessage);
+      }
+      if (!isValidTopic(topic)) return this.refuse('invalid_topic', ERRORS.invalidTopic(topic));
+      if (typeof type !== 'string' || type.length === 0 || type.length > MAX_TYPE_LENGTH) {
+        return this.refuse('invalid_type', ERRORS.invalidType(type));
+      }
+      if (options !== undefined && (options === null || typeof options !== 'object')) {
+        return this.refuse('invalid_message', ERRORS.invalidPublishOptions);
+      }
+      const message: PubSubMessage = {
+        id: this.context.ids.next(),
+        channel: this.name,
+        topic,
+        type,
+        payload: payload === undefined ? null : payload,
+        timestamp: Date.now(),
+        node: this.context.nodeName,
+      };
+      const invalid = this.context.hooks.validate?.(this.name, type, message.payload);
+      if (invalid !== undefined) return this.refuse('invalid_message', invalid);
+      this.counters.count('published');
+      this.route(message);
+      if ((options as PublishOptions | undefined)?.local !== true) this.context.hooks.outbound?.(message);
+      return { ok: true, id: message.id };
+    } catch (error) {
+      return this.refuse('invalid_message', describeError(error));
+    }
+  }
+
+  subscribe(pattern: string | string[], handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
+    const patterns = Array.isArray(pattern) ? [...pattern] : [pattern];
+    if (patterns.length === 0) throw new Error(ERRORS.noPatterns(this.name));
+    for (const candidate of patterns) {
+      const problem = describeInvalidPattern(candidate);
+      if (problem !== undefined) throw new Error(ERRORS.invalidPattern(candidate, this.name, problem));
+    }
+    if (typeof handler !== 'function') throw new Error(ERRORS.handlerNotAFunction(this.name, patterns));
+    if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
+    const mailbox = new Mailbox(nextSubscriptionId(this.name), patterns, handler, this.settingsFor(options), this);
+    this.mailboxes.add(mailbox);
+    for (const p of new Set(patterns)) this.index.add(p, mailbox);
+    return mailbox;
+  }
+
+  stats(): ChannelStats {
+    let mailboxDepth = 0;
+    for (const mailbox of this.mailboxes) mailboxDepth += mailbox.depth;
+    const c = this.counters;
+    return {
+      channel: this.name,
+      instance: this.instance,
+      published: c.published,
+      delivered: c.delivered,
+      failedPublications: c.failedPublications,
+      handlerErrors: c.handlerErrors,
+      dropped: c.dropped,
+      subscriptions: this.mailboxes.size,
+      mailboxDepth,
+      lost: c.lost,
+    };
+  }
+
+  /** True once every mailbox of this channel is empty and idle; false if `timeoutMs` passes first. */
+  async drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<boolean> {
+    if (this.counters.outstanding === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => (timer = setTimeout(resolve, Math.max(0, timeoutMs), false)));
+    const idle = this.counters.whenIdle().then(() => true as const);
+    try {
+      return await Promise.race([idle, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Delivers a message that another node published; it never goes back out. */
+  receive(message: PubSubMessage): void {
+    if (!this.closed) this.route(message);
+  }
+
+  /** After this, publish returns 'closed' and remote messages are ignored. */
+  close(): void {
+    this.closed = true;
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** @internal MailboxHost */
+  schedule(mailbox: Mailbox): void {
+    this.context.scheduler.schedule(mailbox);
+  }
+
+  /** @internal MailboxHost */
+  release(mailbox: Mailbox): void {
+    if (!this.mailboxes.delete(mailbox)) return;
+    for (const p of new Set(mailbox.patterns)) this.index.remove(p, mailbox);
+  }
+
+  /** @internal MailboxHost */
+  deadLetter(message: PubSubMessage, error: unknown, attempts: number, mailbox: Mailbox): void {
+    this.context.hooks.deadLetter?.(message, error, attempts, mailbox.id);
+  }
+
+  private route(message: PubSubMessage): void {
+    const targets = this.index.match(message.topic);
+    for (let i = 0; i < targets.length; i++) targets[i].enqueue(message);
+  }
+
+  private refuse(reason: string, error: string): PublishResult {
+    this.counters.count('failedPublications');
+    this.log.warn(`refused:${this.name}:${reason}`, `Publication on channel '${this.name}' refused (${reason}): ${error}`);
+    return { ok: false, reason, error };
+  }
+
+  private settingsFor(options: SubscribeOptions): MailboxSettings {
+    const defaults = this.context.defaults;
+    const settings: MailboxSettings = {
+      mailboxSize: options.mailboxSize ?? defaults.mailboxSize,
+      overflow: options.overflow ?? defaults.overflow,
+      concurrency: options.concurrency ?? 1,
+      retries: options.retries ?? 0,
+    };
+    const problem = describeInvalidSettings(settings);
+    if (problem !== undefined) throw new Error(ERRORS.invalidSubscribeOptions(this.name, problem));
+    return settings;
+  }
+}
+
+export function describeInvalidSettings(settings: MailboxSettings): string | undefined {
+  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1) return `mailboxSize must be a positive integer, got ${String(settings.mailboxSize)}`;
+  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest') return `overflow must be 'drop-oldest' or 'drop-newest', got ${String(settings.overflow)}`;
+  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) return `concurrency must be a positive integer, got ${String(settings.concurrency)}`;
+  if (!Number.isInteger(settings.retries) || settings.retries < 0) return `retries must be a non-negative integer, got ${String(settings.retries)}`;
+  return undefined;
+}

@@ -1,0 +1,66 @@
+import type { ChannelName } from './channel-names.js';
+
+export interface PubSubMessage<P = unknown> {
+  /** Unique per message, across nodes and restarts. */
+  id: string;
+  channel: ChannelName;
+  topic: string;
+  /** The event type tag, e.g. 'node_health_updated'. */
+  type: string;
+  /** Delivered as published: null, {}, [] and strings included. */
+  payload: P;
+  /** Milliseconds since the epoch, set at publish. */
+  timestamp: number;
+  /** The publishing node's name. */
+  node: string;
+}
+
+export interface PublishOptions {
+  /** Deliver on this node only: never handed to the transport. */
+  local?: boolean;
+}
+
+export type PublishResult = { ok: true; id: string } | { ok: false; reason: string; error?: string };
+
+export type MessageHandler = (message: PubSubMessage) => unknown | Promise<unknown>;
+
+export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
+
+export interface SubscribeOptions {
+  /** Messages a mailbox holds before the overflow policy applies; default 10_000 (or the channel's setting). */
+  mailboxSize?: number;
+  /** Default 'drop-oldest'. */
+  overflow?: OverflowPolicy;
+  /** Handler calls in flight at once; default 1, which keeps order. */
+  concurrency?: number;
+  /** Extra attempts when the handler throws or rejects; default 0. */
+  retries?: number;
+}
+
+export interface Subscription {
+  readonly id: string;
+  readonly patterns: string[];
+  readonly closed: boolean;
+  unsubscribe(): void;
+}
+
+export interface ChannelStats {
+  channel: ChannelName;
+  instance: string;
+  /** Accepted publications. */
+  published: number;
+  /** Handler calls that completed without error (one per subscription reached). */
+  delivered: number;
+  /** Publications refused or that could not be sent. */
+  failedPublications: number;
+  /** Handler calls that threw or rejected, retries included. */
+  handlerErrors: number;
+  /** Messages a full mailbox discarded. */
+  dropped: number;
+  /** Open subscriptions. */
+  subscriptions: number;
+  /** Messages waiting in all mailboxes. */
+  mailboxDepth: number;
+  /** Messages from other nodes known never to have arrived (per-node sequence gaps); 0 in memory. */
+  lost: number;
+}

@@ -1,0 +1,42 @@
+import type { Channel } from './channel.js';
+import type { ChannelSet } from './channel-set.js';
+import type { ChannelName } from './channel-names.js';
+import type { ChannelStats } from './channel.types.js';
+import { isChannelName } from './channel-names.js';
+import { ERRORS } from '../error-messages.js';
+
+/** Live node names, this one included; the transport knows them. */
+export type NodeDirectory = () => string[];
+
+/** The application's channels as one injectable: lookup, stats, draining and cluster membership. */
+export class PubSubManager {
+  constructor(
+    private readonly set: ChannelSet,
+    private readonly directory: NodeDirectory = () => [set.nodeName],
+  ) {}
+
+  get nodeName(): string {
+    return this.set.nodeName;
+  }
+
+  channel(name: ChannelName): Channel {
+    if (!isChannelName(name)) throw new Error(ERRORS.unknownChannel(name));
+    return this.set.channel(name);
+  }
+
+  channels(): Channel[] {
+    return this.set.channels();
+  }
+
+  stats(): ChannelStats[] {
+    return this.set.stats();
+  }
+
+  drain(timeoutMs?: number): Promise<boolean> {
+    return this.set.drain(timeoutMs);
+  }
+
+  nodes(): string[] {
+    return this.directory();
+  }
+}

@@ -1,0 +1,158 @@
+import type { ChannelName } from '../channels/channel-names.js';
+import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../channels/channel.types.js';
+import type { ChannelCounters } from './channel-counters.js';
+import { Deque } from './deque.js';
+import type { ThrottledLog } from './throttled-log.js';
+
+export interface MailboxSettings {
+  mailboxSize: number;
+  overflow: OverflowPolicy;
+  concurrency: number;
+  retries: number;
+}
+
+/** What a mailbox needs from the channel that owns it. */
+export interface MailboxHost {
+  readonly name: ChannelName;
+  readonly counters: ChannelCounters;
+  readonly log: ThrottledLog;
+  schedule(mailbox: Mailbox): void;
+  release(mailbox: Mailbox): void;
+  deadLetter(message: PubSubMessage, error: unknown, attempts: number, mailbox: Mailbox): void;
+}
+
+/**
+ * One subscription's mailbox, as in an Erlang process: bounded, FIFO, drained by the scheduler with at most
+ * `concurrency` handler calls in flight. The mailbox is also the user's Subscription handle, which keeps an
+ * idle subscription down to one object.
+ */
+export class Mailbox implements Subscription {
+  /** Set while the mailbox sits in the scheduler's run queue. */
+  queued = false;
+  private readonly queue = new Deque<PubSubMessage>();
+  private inFlight = 0;
+  private unsubscribed = false;
+
+  constructor(
+    readonly id: string,
+    readonly patterns: string[],
+    private readonly handler: MessageHandler,
+    private readonly settings: MailboxSettings,
+    private readonly host: MailboxHost,
+  ) {}
+
+  get closed(): boolean {
+    return this.unsubscribed;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  get channel(): ChannelName {
+    return this.host.name;
+  }
+
+  /** Whether the scheduler can start a handler call now. */
+  get runnable(): boolean {
+    return this.queue.length > 0 && this.inFlight < this.settings.concurrency;
+  }
+
+  unsubscribe(): void {
+    if (this.unsubscribed) return;
+    this.unsubscribed = true;
+    this.host.release(this);
+  }
+
+  enqueue(message: PubSubMessage): void {
+    const { counters } = this.host;
+    if (this.queue.length >= this.settings.mailboxSize) {
+      if (this.settings.overflow === 'drop-newest') {
+        this.reportDrop(message, 'drop-newest');
+        return;
+      }
+      this.reportDrop(this.queue.shift()!, 'drop-oldest');
+      counters.finish();
+    }
+    counters.begin();
+    this.queue.push(message);
+    if (!this.queued && this.inFlight < this.settings.concurrency) this.host.schedule(this);
+  }
+
+  /** Starts up to `budget` handler calls; returns how many it started. */
+  run(budget: number): number {
+    let started = 0;
+    while (started < budget && this.inFlight < this.settings.concurrency) {
+      const message = this.queue.shift();
+      if (message === undefined) break;
+      started++;
+      this.attempt(message, 1);
+    }
+    return started;
+  }
+
+  private attempt(message: PubSubMessage, attempt: number): void {
+    let outcome: unknown;
+    try {
+      outcome = this.handler(message);
+    } catch (error) {
+      this.fail(message, attempt, error);
+      return;
+    }
+    if (outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function') {
+      this.inFlight++;
+      (outcome as PromiseLike<unknown>).then(
+        () => this.settle(() => this.succeed()),
+        (error: unknown) => this.settle(() => this.fail(message, attempt, error)),
+      );
+      return;
+    }
+    this.succeed();
+  }
+
+  private settle(outcome: () => void): void {
+    this.inFlight--;
+    outcome();
+    if (!this.queued && this.runnable) this.host.schedule(this);
+  }
+
+  private succeed(): void {
+    this.host.counters.count('delivered');
+    this.host.counters.finish();
+  }
+
+  private fail(message: PubSubMessage, attempt: number, error: unknown): void {
+    const { counters, log, name } = this.host;
+    counters.count('handlerErrors');
+    const stack = error instanceof Error ? error.stack : undefined;
+    log.error(
+      `handler-error:${name}:${this.id}`,
+      `Handler of subscription ${this.id} on channel '${name}' failed on ${message.type} (topic ${message.topic}, attempt ${attempt} of ${this.settings.retries + 1}): ${describeError(error)}`,
+      stack,
+    );
+    if (attempt <= this.settings.retries) {
+      this.attempt(message, attempt + 1);
+      return;
+    }
+    this.host.deadLetter(message, error, attempt, this);
+    counters.finish();
+  }
+
+  private reportDrop(message: PubSubMessage, policy: OverflowPolicy): void {
+    const { counters, log, name } = this.host;
+    counters.count('dropped');
+    log.warn(
+      `dropped:${name}:${this.id}`,
+      `Mailbox of subscription ${this.id} on channel '${name}' is full (${this.settings.mailboxSize}); ${policy} discarded ${message.type} on ${message.topic}`,
+    );
+  }
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  try {
+    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+  } catch {
+    return String(error);
+  }
+}

@@ -1,0 +1,80 @@
+import { Injectable } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner } from '@nestjs/core';
+import type { InstanceWrapper } from '@nestjs/core/injector/instance-wrapper.js';
+import type { ChannelSet } from '../channels/channel-set.js';
+import { isChannelName } from '../channels/channel-names.js';
+import type { MessageHandler, Subscription } from '../channels/channel.types.js';
+import { getChannelHandlers, type ChannelHandlerMetadata } from '../decorators/on-channel.decorator.js';
+import { ERRORS } from '../error-messages.js';
+import { describeInvalidPattern } from '../routing/topic-grammar.js';
+
+interface DiscoveredHandler {
+  className: string;
+  method: string;
+  instance: object;
+  bindings: ChannelHandlerMetadata[];
+  wrapper: InstanceWrapper;
+}
+
+/** Finds decorated methods on providers and controllers and subscribes them, once per application. */
+@Injectable()
+export class HandlerExplorer {
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+  ) {}
+
+  /** Validates every decorated method first, so a bad one fails start-up before anything is bound. */
+  bind(channels: ChannelSet): Subscription[] {
+    const handlers = this.discover();
+    for (const handler of handlers) this.check(handler);
+    const subscriptions: Subscription[] = [];
+    for (const { instance, method, bindings, className } of handlers) {
+      const fn = (instance as Record<string, MessageHandler>)[method].bind(instance);
+      for (const { channel, patterns, options } of bindings) {
+        try {
+          subscriptions.push(channels.channel(channel).subscribe(patterns, fn, options));
+        } catch (error) {
+          for (const subscription of subscriptions) subscription.unsubscribe();
+          throw new Error(ERRORS.handlerBinding(className, method, (error as Error).message));
+        }
+      }
+    }
+    return subscriptions;
+  }
+
+  private discover(): DiscoveredHandler[] {
+    const found: DiscoveredHandler[] = [];
+    const seen = new Set<object>();
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      const prototype = wrapper.metatype?.prototype as object | undefined;
+      if (!prototype || !wrapper.metatype || typeof wrapper.metatype !== 'function') continue;
+      // The same singleton can be listed by several modules; each instance is bound once.
+      const instance = wrapper.instance as object | undefined;
+      if (instance !== undefined && instance !== null) {
+        if (seen.has(instance)) continue;
+        seen.add(instance);
+      }
+      for (const method of this.scanner.getAllMethodNames(prototype)) {
+        const bindings = getChannelHandlers((prototype as Record<string, unknown>)[method]);
+        if (bindings.length === 0) continue;
+        found.push({ className: wrapper.metatype.name || wrapper.name?.toString() || 'anonymous', method, instance: instance as object, bindings, wrapper });
+      }
+    }
+    return found;
+  }
+
+  private check({ className, method, bindings, wrapper, instance }: DiscoveredHandler): void {
+    if (wrapper.isTransient) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.nonStaticHandlerHost('transient')));
+    if (!wrapper.isDependencyTreeStatic()) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.nonStaticHandlerHost('request-scoped')));
+    if (!instance) throw new Error(ERRORS.handlerBinding(className, method, 'its instance was not created'));
+    for (const { channel, patterns } of bindings) {
+      if (!isChannelName(channel)) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.unknownChannel(channel)));
+      if (patterns.length === 0) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.noPatterns(channel)));
+      for (const pattern of patterns) {
+        const problem = describeInvalidPattern(pattern);
+        if (problem !== undefined) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.invalidPattern(pattern, channel, problem)));
+      }
+    }
+  }
+}

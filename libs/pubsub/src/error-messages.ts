@@ -1,0 +1,33 @@
+import { CHANNEL_NAMES } from './channels/channel-names.js';
+
+// Every error and refusal text of the library, so wording stays consistent and is easy to find.
+const show = (value: unknown): string => {
+  if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 80)}...` : value}'`;
+  try {
+    return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
+  } catch {
+    return typeof value;
+  }
+};
+
+export const ERRORS = {
+  channelClosed: (channel: string) => `channel '${channel}' is closed (the application is shutting down)`,
+  notAMessage: 'expected a type string or a { type, payload } message',
+  messageWithoutType: "a message object needs a string 'type'",
+  invalidTopic: (topic: unknown) =>
+    `invalid topic ${show(topic)}: a topic is 1 to 1024 characters of ':'-separated, non-empty segments without '*', whitespace or control characters`,
+  invalidType: (type: unknown) => `invalid type ${show(type)}: a type is a non-empty string of at most 256 characters`,
+  invalidPublishOptions: 'publish options must be an object such as { local: true }',
+  noPatterns: (channel: string) => `subscribe on channel '${channel}' needs at least one pattern`,
+  invalidPattern: (pattern: unknown, channel: string, problem: string) =>
+    `Invalid pattern ${show(pattern)} on channel '${channel}': ${problem}`,
+  handlerNotAFunction: (channel: string, patterns: unknown[]) =>
+    `subscribe on channel '${channel}' (${patterns.join(', ')}) needs a handler function`,
+  invalidSubscribeOptions: (channel: string, problem: string) => `Invalid subscribe options on channel '${channel}': ${problem}`,
+  unknownChannel: (name: unknown) => `Unknown channel ${show(name)}; channels are ${CHANNEL_NAMES.join(', ')}`,
+  handlerBinding: (className: string, method: string, problem: string) =>
+    `@gater/pubsub cannot bind ${className}.${method}: ${problem}`,
+  nonStaticHandlerHost: (scope: string) =>
+    `its class is ${scope}; decorated handlers need a singleton (default-scoped) provider or controller`,
+  invalidOption: (name: string, problem: string) => `Invalid @gater/pubsub configuration: ${name} ${problem}`,
+};

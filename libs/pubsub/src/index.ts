@@ -1,0 +1,50 @@
+// The public surface of @gater/pubsub; nothing else is exported.
+export { CHANNEL_NAMES, CHANNEL_INSTANCES, type ChannelName } from './channels/channel-names.js';
+export type {
+  ChannelStats,
+  MessageHandler,
+  OverflowPolicy,
+  PublishOptions,
+  PublishResult,
+  PubSubMessage,
+  SubscribeOptions,
+  Subscription,
+} from './channels/channel.types.js';
+export { Channel } from './channels/channel.js';
+export {
+  AlertsChannel,
+  AuditChannel,
+  DiagnosticsChannel,
+  EventsChannel,
+  HealthChannel,
+  LifecycleChannel,
+  LoggingChannel,
+  MetricsChannel,
+  SecurityChannel,
+  SystemChannel,
+} from './channels/channel-classes.js';
+export { getChannelToken, InjectChannel } from './channels/channel-tokens.js';
+export { PubSubManager } from './channels/pubsub-manager.js';
+export type { DeadLetterPayload } from './channels/channel-set.js';
+export { matchTopic } from './routing/match-topic.js';
+export { isValidTopic, isValidPattern } from './routing/topic-grammar.js';
+export { OnChannel } from './decorators/on-channel.decorator.js';
+export {
+  OnAlerts,
+  OnAudit,
+  OnDiagnostics,
+  OnEvents,
+  OnHealth,
+  OnLifecycle,
+  OnLogging,
+  OnMetrics,
+  OnSecurity,
+  OnSystem,
+} from './decorators/channel-decorators.js';
+export { PubSubModule } from './module/pubsub.module.js';
+export type {
+  AlertingOptions,
+  ChannelSettingsOptions,
+  PubSubModuleOptions,
+  TransportOptions,
+} from './module/pubsub-options.interface.js';

@@ -1,0 +1,48 @@
+import type { ChannelName } from '../channels/channel-names.js';
+import type { OverflowPolicy } from '../channels/channel.types.js';
+
+export interface ChannelSettingsOptions {
+  mailboxSize?: number;
+  overflow?: OverflowPolicy;
+}
+
+export type TransportOptions = { type: 'memory' } | { type: 'redis'; url?: string; prefix?: string };
+
+export interface AlertingOptions {
+  /** Default 60_000 ms. */
+  windowMs?: number;
+  /** Default 10. */
+  failedPublications?: number;
+  /** Default 10. */
+  handlerErrors?: number;
+  /** Default 1. */
+  dropped?: number;
+  /** High volume; default 10_000. */
+  messagesPerSecond?: number;
+}
+
+export interface PubSubModuleOptions {
+  /** Default true. */
+  isGlobal?: boolean;
+  /** Default: unique per process (host and pid). */
+  nodeName?: string;
+  /** The seeds' pubsub_integration; default true (env PUBSUB_INTEGRATION). */
+  integration?: boolean;
+  /** ms; default 30_000 (env PUBSUB_HEALTH_BROADCAST_INTERVAL). */
+  healthBroadcastInterval?: number;
+  /** ms; default 60_000 (env PUBSUB_METRICS_BROADCAST_INTERVAL). */
+  metricsBroadcastInterval?: number;
+  /** HMAC keys; the first signs, all verify; default env SECRET_KEY_BASE. */
+  secretKeyBase?: string | string[];
+  channels?: Partial<Record<ChannelName, ChannelSettingsOptions>>;
+  /** Default memory (or redis when env PUBSUB_REDIS_URL is set). */
+  transport?: TransportOptions;
+  /** Signed messages older than this are 'expired'; default 300_000. */
+  messageMaxAgeMs?: number;
+  /** Cluster membership heartbeat (Redis transport); default 5_000. */
+  heartbeatIntervalMs?: number;
+  /** A silent node is removed after this; default 15_000. */
+  nodeTimeoutMs?: number;
+  /** Self-monitoring thresholds, counted per channel within windowMs. */
+  alerting?: AlertingOptions;
+}

@@ -1,0 +1,53 @@
+import { Module, type InjectionToken, type Provider } from '@nestjs/common';
+import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
+import { CHANNEL_CLASSES } from '../channels/channel-classes.js';
+import { CHANNEL_NAMES } from '../channels/channel-names.js';
+import { PubSubManager } from '../channels/pubsub-manager.js';
+import { HandlerExplorer } from '../discovery/handler-explorer.js';
+import { PubSubLifecycle } from './pubsub-lifecycle.js';
+import {
+  ConfigurableModuleClass,
+  PUBSUB_MODULE_OPTIONS,
+  PUBSUB_RUNTIME,
+  type ASYNC_OPTIONS_TYPE,
+  type OPTIONS_TYPE,
+} from './pubsub-module-definition.js';
+import { PubSubRuntime } from './pubsub-runtime.js';
+import type { PubSubModuleOptions } from './pubsub-options.interface.js';
+
+const fromRuntime = (provide: InjectionToken, pick: (runtime: PubSubRuntime) => unknown): Provider => ({
+  provide,
+  useFactory: pick,
+  inject: [PUBSUB_RUNTIME],
+});
+
+const channelProviders = CHANNEL_NAMES.map((name) => fromRuntime(CHANNEL_CLASSES[name], (runtime) => runtime.channels.channel(name)));
+
+const publicProviders: Provider[] = [
+  fromRuntime(PubSubManager, (runtime) => runtime.manager),
+  ...channelProviders,
+];
+
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: PUBSUB_RUNTIME,
+      useFactory: (container: ModulesContainer, options: PubSubModuleOptions) => PubSubRuntime.for(container, options),
+      inject: [ModulesContainer, PUBSUB_MODULE_OPTIONS],
+    },
+    ...publicProviders,
+    HandlerExplorer,
+    PubSubLifecycle,
+  ],
+  exports: [...publicProviders],
+})
+export class PubSubModule extends ConfigurableModuleClass {
+  static override forRoot(options: typeof OPTIONS_TYPE = {}) {
+    return super.forRoot(options);
+  }
+
+  static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE) {
+    return super.forRootAsync(options);
+  }
+}
