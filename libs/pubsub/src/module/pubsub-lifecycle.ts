@@ -1,4 +1,11 @@
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HandlerExplorer } from '../discovery/handler-explorer.js';
 import { PUBSUB_RUNTIME } from './pubsub-module-definition.js';
 import type { PubSubRuntime } from './pubsub-runtime.js';
@@ -11,7 +18,7 @@ export const SHUTDOWN_DRAIN_TIMEOUT_MS = 5_000;
  * Every PubSubModule instance has one; the runtime makes each step happen once per application.
  */
 @Injectable()
-export class PubSubLifecycle implements OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown {
+export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
     @Inject(PUBSUB_RUNTIME) private readonly runtime: PubSubRuntime,
     private readonly explorer: HandlerExplorer,
@@ -19,6 +26,10 @@ export class PubSubLifecycle implements OnModuleInit, BeforeApplicationShutdown,
 
   onModuleInit(): void {
     if (this.runtime.firstTime('bind-handlers')) this.explorer.bind(this.runtime.channels);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.runtime.firstTime('start-transport')) await this.runtime.transport.start();
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -30,7 +41,9 @@ export class PubSubLifecycle implements OnModuleInit, BeforeApplicationShutdown,
     }
   }
 
-  onApplicationShutdown(): void {
-    if (this.runtime.firstTime('close')) this.runtime.channels.close();
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.runtime.firstTime('close')) return;
+    this.runtime.channels.close();
+    await this.runtime.transport.close();
   }
 }

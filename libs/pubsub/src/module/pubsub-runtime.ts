@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ChannelSet } from '../channels/channel-set.js';
 import { PubSubManager } from '../channels/pubsub-manager.js';
 import { setLocalNodeName } from '../messages/local-node.js';
+import { createTransportLayer, type TransportAlert, type TransportLayer } from '../transport/transport-layer.js';
 import type { PubSubModuleOptions } from './pubsub-options.interface.js';
 import { resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.js';
 
@@ -24,12 +25,19 @@ export class PubSubRuntime {
   readonly logger = new Logger('PubSub');
   readonly channels: ChannelSet;
   readonly manager: PubSubManager;
+  readonly transport: TransportLayer;
   private readonly once = new Set<string>();
 
   constructor(readonly settings: PubSubSettings) {
     setLocalNodeName(settings.nodeName);
     this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
-    this.manager = new PubSubManager(this.channels);
+    this.transport = createTransportLayer({
+      settings,
+      channels: this.channels,
+      logger: this.logger,
+      alert: (alert) => this.raiseTransportAlert(alert),
+    });
+    this.manager = new PubSubManager(this.channels, () => this.transport.nodes());
   }
 
   /** Runs `step` the first time it is asked for in this application; every module instance asks. */
@@ -37,5 +45,10 @@ export class PubSubRuntime {
     if (this.once.has(step)) return false;
     this.once.add(step);
     return true;
+  }
+
+  // Replaced by the self-monitoring layer's alert publisher once the integration layer is wired.
+  private raiseTransportAlert(alert: TransportAlert): void {
+    this.logger.warn(`${alert.rule}: ${alert.title}`);
   }
 }
