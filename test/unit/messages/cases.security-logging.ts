@@ -1,0 +1,81 @@
+import { LoggingMessages, SecurityMessages } from '../../../libs/pubsub/src/messages/index.js';
+import { TEST_NODE, hexId, type MessageCase } from './message-case.js';
+
+/** The security and logging channels. */
+export const SECURITY_AND_LOGGING_CASES: readonly MessageCase[] = [
+  {
+    factory: SecurityMessages.authEvent, className: 'AuthEvent',
+    channel: 'security', type: 'auth_event',
+    valid: { userId: 'u1', eventType: 'login_failure', authMethod: 'password', sourceIp: '10.0.0.1' },
+    required: ['eventType', 'authMethod'],
+    enums: ['eventType', 'authMethod'],
+    defaults: { node: TEST_NODE, metadata: {} },
+    overrides: { metadata: { attempts: 3 } },
+  },
+  {
+    factory: SecurityMessages.accessViolation, className: 'AccessViolation',
+    channel: 'security', type: 'access_violation',
+    valid: { violationType: 'invalid_signature', resource: 'alerts', action: 'publish' },
+    required: ['violationType', 'resource'],
+    enums: ['violationType', 'severity'],
+    defaults: { severity: 'medium', metadata: {} },
+    overrides: { severity: 'critical', metadata: { fromNode: 'n9' } },
+  },
+  {
+    factory: SecurityMessages.securityAlert, className: 'SecurityAlert',
+    channel: 'security', type: 'security_alert',
+    valid: { alertType: 'brute_force', severity: 'high', description: 'many failed logins' },
+    required: ['alertType', 'severity'],
+    enums: ['alertType', 'severity'],
+    defaults: { affectedUsers: [], metadata: {}, node: TEST_NODE },
+    overrides: { affectedUsers: ['u1'], metadata: { window: '1m' } },
+  },
+  {
+    factory: SecurityMessages.sessionEvent, className: 'SessionEvent',
+    channel: 'security', type: 'session_event',
+    valid: { sessionId: 's1', userId: 'u1', eventType: 'expired', durationMs: 1000 },
+    required: ['sessionId', 'eventType'],
+    enums: ['eventType'],
+    numbers: ['durationMs'],
+    defaults: { node: TEST_NODE },
+  },
+  {
+    factory: LoggingMessages.logEntry, className: 'LogEntry',
+    channel: 'logging', type: 'log_entry',
+    valid: { level: 'warn', message: 'disk almost full', module: 'disk', function: 'check', line: 12 },
+    required: ['level', 'message'],
+    enums: ['level'],
+    numbers: ['line'],
+    defaults: { logId: hexId('log_'), node: TEST_NODE, pid: process.pid, metadata: {} },
+    overrides: { logId: 'log_given', pid: '<0.123.0>', metadata: { requestId: 'r' } },
+  },
+  {
+    factory: LoggingMessages.logSummary, className: 'LogSummary',
+    channel: 'logging', type: 'log_summary',
+    valid: { timePeriod: 'last_hour', logCounts: { info: 10, warn: 3, error: 2 } },
+    required: ['timePeriod', 'logCounts'],
+    numbers: ['errorRate', 'totalLogs'],
+    defaults: { topErrors: [], errorRate: 0, nodesReporting: [TEST_NODE], totalLogs: 15 },
+    overrides: {
+      topErrors: [{ message: 'boom', count: 2 }], errorRate: 0.5, nodesReporting: ['a', 'b'], totalLogs: 99,
+    },
+  },
+  {
+    factory: LoggingMessages.logFilter, className: 'LogFilter',
+    channel: 'logging', type: 'log_filter_updated',
+    valid: { filterType: 'level', filterValue: 'debug', action: 'exclude' },
+    required: ['filterType', 'filterValue', 'action'],
+    enums: ['filterType', 'action'],
+    defaults: { enabled: true, createdBy: 'system' },
+    overrides: { enabled: false, createdBy: 'ops' },
+  },
+  {
+    factory: LoggingMessages.logRotation, className: 'LogRotation',
+    channel: 'logging', type: 'log_rotation',
+    valid: { logType: 'application', oldFile: 'app.1.log', newFile: 'app.2.log', fileSize: 1024, entriesCount: 10 },
+    required: ['logType'],
+    numbers: ['fileSize', 'entriesCount'],
+    defaults: { rotationId: hexId('rotation_'), node: TEST_NODE },
+    overrides: { rotationId: 'rotation_given' },
+  },
+];
