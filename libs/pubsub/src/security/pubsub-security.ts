@@ -1,0 +1,169 @@
+import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { PubSubMessage } from '../channels/channel.types.js';
+import { canonicalJson } from './canonical-serialisation.js';
+import { readPubSubMessage } from './message-shape.js';
+import { ReplayGuard } from './replay-guard.js';
+import { normaliseSecretKeys } from './secret-keys.js';
+
+export const SIGNATURE_ALGORITHM = 'HMAC-SHA256';
+
+/** What crosses the transport: the message as sent and the hex HMAC-SHA256 of its canonical JSON. */
+export interface SignedMessage {
+  message: PubSubMessage;
+  signature: string;
+  alg: typeof SIGNATURE_ALGORITHM;
+}
+
+export type SecureMessageError =
+  | 'invalid_signature'
+  | 'no_secret_configured'
+  | 'unsecured_message_rejected'
+  | 'invalid_format'
+  | 'expired'
+  | 'replayed';
+
+export type SecureMessageResult = { ok: true; message: PubSubMessage } | { ok: false; error: SecureMessageError };
+
+export interface PubSubSecurityOptions {
+  /** HMAC keys: the first signs, every one verifies. Empty or absent means no secret. */
+  secretKeyBase?: string | string[];
+  /** Signed messages older than this, or further than this in the future (clock skew), are 'expired'. */
+  messageMaxAgeMs?: number;
+  /** Bound on the ids remembered for replay detection. */
+  maxRememberedIds?: number;
+  now?: () => number;
+}
+
+const DEFAULT_MESSAGE_MAX_AGE_MS = 300_000;
+const DEFAULT_MAX_REMEMBERED_IDS = 100_000;
+const SIGNATURE_HEX_LENGTH = 64;
+// Lower-case hex only: one text per digest, so a signature cannot be re-spelt into a "different" valid one.
+const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
+
+// Shared, frozen failures: a flood of bad messages allocates no result objects.
+const FAILURES: { readonly [E in SecureMessageError]: SecureMessageResult } = Object.freeze({
+  invalid_signature: Object.freeze({ ok: false, error: 'invalid_signature' }),
+  no_secret_configured: Object.freeze({ ok: false, error: 'no_secret_configured' }),
+  unsecured_message_rejected: Object.freeze({ ok: false, error: 'unsecured_message_rejected' }),
+  invalid_format: Object.freeze({ ok: false, error: 'invalid_format' }),
+  expired: Object.freeze({ ok: false, error: 'expired' }),
+  replayed: Object.freeze({ ok: false, error: 'replayed' }),
+});
+
+/**
+ * Signs messages on their way out to the transport and validates what comes in: HMAC-SHA256 over the
+ * canonical JSON of the whole message (so it verifies after a JSON round trip), key rotation, an age window
+ * and replay detection.
+ */
+export class PubSubSecurity {
+  private readonly keys: readonly KeyObject[];
+  private readonly messageMaxAgeMs: number;
+  private readonly replayGuard: ReplayGuard;
+  private readonly now: () => number;
+
+  constructor(options: PubSubSecurityOptions = {}) {
+    this.keys = normaliseSecretKeys(options.secretKeyBase).map((key) => createSecretKey(Buffer.from(key, 'utf8')));
+    this.messageMaxAgeMs = positiveNumber('messageMaxAgeMs', options.messageMaxAgeMs, DEFAULT_MESSAGE_MAX_AGE_MS);
+    const maxRememberedIds = positiveNumber('maxRememberedIds', options.maxRememberedIds, DEFAULT_MAX_REMEMBERED_IDS);
+    if (!Number.isInteger(maxRememberedIds)) {
+      throw new Error(`maxRememberedIds must be an integer, got ${maxRememberedIds}`);
+    }
+    this.replayGuard = new ReplayGuard(this.messageMaxAgeMs, maxRememberedIds);
+    this.now = options.now ?? Date.now;
+  }
+
+  hasSecret(): boolean {
+    return this.keys.length > 0;
+  }
+
+  /** Ids currently remembered for replay detection (never more than maxRememberedIds). */
+  get rememberedIdCount(): number {
+    return this.replayGuard.size;
+  }
+
+  /**
+   * Signs with the first key. The signed copy holds exactly the seven message fields, with an undefined
+   * payload sent as null (JSON cannot carry undefined, and the receiver requires the field). Throws when no
+   * secret is configured or the message is malformed or not JSON-serialisable: programming errors.
+   */
+  sign(message: PubSubMessage): SignedMessage {
+    const signingKey = this.keys[0];
+    if (signingKey === undefined) {
+      throw new Error(
+        'PubSubSecurity.sign: no secretKeyBase is configured, so messages cannot be signed (check hasSecret() first)',
+      );
+    }
+    const candidate = message.payload === undefined ? { ...message, payload: null } : message;
+    const fresh = readPubSubMessage(candidate);
+    if (typeof fresh === 'string') throw new Error(`PubSubSecurity.sign: the message has an invalid '${fresh}'`);
+    const canonical = canonicalJson(fresh);
+    if (canonical === undefined) {
+      throw new Error(
+        `PubSubSecurity.sign: the payload of message ${fresh.id} cannot be serialised to JSON ` +
+          '(a cycle, a BigInt, a function, nesting too deep or a throwing getter)',
+      );
+    }
+    return { message: fresh, signature: hmac(signingKey, canonical).toString('hex'), alg: SIGNATURE_ALGORITHM };
+  }
+
+  /** Never throws, whatever `raw` is. On success the message is a fresh object with exactly the seven fields. */
+  validateSecureMessage(raw: unknown): SecureMessageResult {
+    try {
+      return this.validate(raw);
+    } catch {
+      // Only hostile input gets here (Proxy traps, throwing getters, strings too long to render).
+      return FAILURES.invalid_format;
+    }
+  }
+
+  private validate(raw: unknown): SecureMessageResult {
+    if (typeof raw !== 'object' || raw === null) return FAILURES.invalid_format;
+    if (!looksSigned(raw)) {
+      const message = readPubSubMessage(raw);
+      if (typeof message === 'string') return FAILURES.invalid_format;
+      return this.hasSecret() ? FAILURES.unsecured_message_rejected : { ok: true, message };
+    }
+
+    const { message: rawMessage, signature, alg } = raw as Partial<Record<keyof SignedMessage, unknown>>;
+    if (alg !== SIGNATURE_ALGORITHM || typeof signature !== 'string') return FAILURES.invalid_format;
+    const message = readPubSubMessage(rawMessage);
+    if (typeof message === 'string') return FAILURES.invalid_format;
+    if (!this.hasSecret()) return FAILURES.no_secret_configured;
+    const canonical = canonicalJson(message);
+    if (canonical === undefined) return FAILURES.invalid_format;
+    if (!this.verifies(canonical, signature)) return FAILURES.invalid_signature;
+
+    const now = this.now();
+    if (Math.abs(now - message.timestamp) > this.messageMaxAgeMs) return FAILURES.expired;
+    if (!this.replayGuard.accept(message.id, message.timestamp, now)) return FAILURES.replayed;
+    return { ok: true, message };
+  }
+
+  private verifies(canonical: string, signature: string): boolean {
+    if (signature.length !== SIGNATURE_HEX_LENGTH || !SIGNATURE_PATTERN.test(signature)) return false;
+    const claimed = Buffer.from(signature, 'hex');
+    // Tried in order: the current signing key first, so only messages from nodes still on an older key pay
+    // for more than one HMAC.
+    for (const key of this.keys) {
+      const expected = hmac(key, canonical);
+      if (expected.length === claimed.length && timingSafeEqual(expected, claimed)) return true;
+    }
+    return false;
+  }
+}
+
+function hmac(key: KeyObject, canonical: string): Buffer {
+  return createHmac('sha256', key).update(canonical, 'utf8').digest();
+}
+
+function looksSigned(raw: object): boolean {
+  return Object.hasOwn(raw, 'signature') || Object.hasOwn(raw, 'message');
+}
+
+function positiveNumber(option: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new Error(`${option} must be a positive number, got ${String(value)}`);
+  }
+  return value;
+}
