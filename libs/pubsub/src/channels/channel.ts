@@ -69,6 +69,8 @@ export abstract class Channel implements MailboxHost {
       if (options !== undefined && (options === null || typeof options !== 'object')) {
         return this.refuse('invalid_message', ERRORS.invalidPublishOptions);
       }
+      // Read before routing: options whose getter throws must refuse the publication, not follow its delivery.
+      const local = (options as PublishOptions | undefined)?.local === true;
       const message: PubSubMessage = {
         id: this.context.ids.next(),
         channel: this.name,
@@ -82,7 +84,7 @@ export abstract class Channel implements MailboxHost {
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
       this.counters.count('published');
       this.route(message);
-      if ((options as PublishOptions | undefined)?.local !== true) this.context.hooks.outbound?.(message);
+      if (!local) this.context.hooks.outbound?.(message);
       return { ok: true, id: message.id };
     } catch (error) {
       return this.refuse('invalid_message', describeError(error));

@@ -1,4 +1,5 @@
 import type { ChannelName } from '../channels/channel-names.js';
+import { LatencyHistogram } from './latency-histogram.js';
 
 export type CounterName = 'published' | 'delivered' | 'failedPublications' | 'handlerErrors' | 'dropped' | 'lost';
 
@@ -17,6 +18,8 @@ export class ChannelCounters {
   dropped = 0;
   lost = 0;
   outstanding = 0;
+  /** Handler call durations, read and reset by the metrics broadcaster. */
+  readonly latency = new LatencyHistogram();
   listener: CounterListener | undefined;
   private idleWaiters: (() => void)[] = [];
 

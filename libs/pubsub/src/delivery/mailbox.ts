@@ -62,6 +62,10 @@ export class Mailbox implements Subscription {
     if (this.unsubscribed) return;
     this.unsubscribed = true;
     this.host.release(this);
+    // Pending messages are discarded with the subscription: its handler is never called again.
+    const pending = this.queue.length;
+    this.queue.clear();
+    for (let i = 0; i < pending; i++) this.host.counters.finish();
   }
 
   enqueue(message: PubSubMessage): void {
@@ -81,6 +85,7 @@ export class Mailbox implements Subscription {
 
   /** Starts up to `budget` handler calls; returns how many it started. */
   run(budget: number): number {
+    if (this.unsubscribed) return 0;
     let started = 0;
     while (started < budget && this.inFlight < this.settings.concurrency) {
       const message = this.queue.shift();
@@ -92,22 +97,40 @@ export class Mailbox implements Subscription {
   }
 
   private attempt(message: PubSubMessage, attempt: number): void {
+    const startedAt = performance.now();
     let outcome: unknown;
+    let thenable: boolean;
     try {
       outcome = this.handler(message);
+      // Inside the try: a returned value whose `then` getter throws is the handler failing, not the scheduler.
+      thenable = outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function';
     } catch (error) {
+      this.host.counters.latency.record(performance.now() - startedAt);
       this.fail(message, attempt, error);
       return;
     }
-    if (outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function') {
-      this.inFlight++;
-      (outcome as PromiseLike<unknown>).then(
-        () => this.settle(() => this.succeed()),
-        (error: unknown) => this.settle(() => this.fail(message, attempt, error)),
-      );
+    if (!thenable) {
+      this.host.counters.latency.record(performance.now() - startedAt);
+      this.succeed();
       return;
     }
-    this.succeed();
+    this.inFlight++;
+    // A hand-made thenable may throw from `then` or call back more than once: only its first outcome counts.
+    let settled = false;
+    const once = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      this.host.counters.latency.record(performance.now() - startedAt);
+      this.settle(outcome);
+    };
+    try {
+      (outcome as PromiseLike<unknown>).then(
+        () => once(() => this.succeed()),
+        (error: unknown) => once(() => this.fail(message, attempt, error)),
+      );
+    } catch (error) {
+      once(() => this.fail(message, attempt, error));
+    }
   }
 
   private settle(outcome: () => void): void {
@@ -124,7 +147,7 @@ export class Mailbox implements Subscription {
   private fail(message: PubSubMessage, attempt: number, error: unknown): void {
     const { counters, log, name } = this.host;
     counters.count('handlerErrors');
-    const stack = error instanceof Error ? error.stack : undefined;
+    const stack = describeStack(error);
     log.error(
       `handler-error:${name}:${this.id}`,
       `Handler of subscription ${this.id} on channel '${name}' failed on ${message.type} (topic ${message.topic}, attempt ${attempt} of ${this.settings.retries + 1}): ${describeError(error)}`,
@@ -148,11 +171,24 @@ export class Mailbox implements Subscription {
   }
 }
 
+/** Never throws, whatever was thrown (a Proxy with throwing traps, an object without a prototype...). */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) return error.message;
   try {
-    return typeof error === 'string' ? error : JSON.stringify(error) ?? String(error);
+    if (error instanceof Error) return error.message;
+    return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
   } catch {
-    return String(error);
+    try {
+      return String(error);
+    } catch {
+      return `unprintable ${typeof error} thrown`;
+    }
+  }
+}
+
+function describeStack(error: unknown): string | undefined {
+  try {
+    return error instanceof Error ? error.stack : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -47,9 +47,10 @@ export class HandlerExplorer {
     const found: DiscoveredHandler[] = [];
     const seen = new Set<object>();
     for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
-      const prototype = wrapper.metatype?.prototype as object | undefined;
-      if (!prototype || !wrapper.metatype || typeof wrapper.metatype !== 'function') continue;
-      // The same singleton can be listed by several modules; each instance is bound once.
+      const host = hostOf(wrapper);
+      if (host === undefined) continue;
+      const { prototype, className } = host;
+      // The same singleton can be listed by several modules (or aliased by useExisting); each instance is bound once.
       const instance = wrapper.instance as object | undefined;
       if (instance !== undefined && instance !== null) {
         if (seen.has(instance)) continue;
@@ -58,7 +59,7 @@ export class HandlerExplorer {
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const bindings = getChannelHandlers((prototype as Record<string, unknown>)[method]);
         if (bindings.length === 0) continue;
-        found.push({ className: wrapper.metatype.name || wrapper.name?.toString() || 'anonymous', method, instance: instance as object, bindings, wrapper });
+        found.push({ className: className || wrapper.name?.toString() || 'anonymous', method, instance: instance as object, bindings, wrapper });
       }
     }
     return found;
@@ -76,5 +77,27 @@ export class HandlerExplorer {
         if (problem !== undefined) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.invalidPattern(pattern, channel, problem)));
       }
     }
+  }
+}
+
+/**
+ * Where a wrapper's decorated methods live. A static provider is scanned through its instance, so classes
+ * built by useFactory or given by useValue are bound like useClass ones (their metatype is the factory, or
+ * nothing); scoped providers have no usable instance here and are scanned through their class.
+ */
+function hostOf(wrapper: InstanceWrapper): { prototype: object; className: string } | undefined {
+  try {
+    const instance: unknown = wrapper.instance;
+    if (!wrapper.isTransient && wrapper.isDependencyTreeStatic() && instance !== null && typeof instance === 'object') {
+      const prototype = Object.getPrototypeOf(instance) as object | null;
+      if (prototype === null || prototype === Object.prototype) return undefined;
+      const constructor = (prototype as { constructor?: unknown }).constructor;
+      return { prototype, className: typeof constructor === 'function' ? constructor.name : '' };
+    }
+    const metatype = wrapper.metatype;
+    const prototype = typeof metatype === 'function' ? (metatype.prototype as object | undefined) : undefined;
+    return prototype ? { prototype, className: metatype!.name } : undefined;
+  } catch {
+    return undefined; // an exotic value (a Proxy with throwing traps) cannot host decorated methods we could find
   }
 }
