@@ -48,3 +48,20 @@ export type {
   PubSubModuleOptions,
   TransportOptions,
 } from './module/pubsub-options.interface.js';
+export { PubSubConfigService } from './integration/pubsub-config.service.js';
+export {
+  PubSubIntegration,
+  type BatchEvent,
+  type BatchResult,
+  type SystemConfigOptions,
+} from './integration/pubsub-integration.js';
+export { HEALTH_BROADCAST_JOB, METRICS_BROADCAST_JOB } from './integration/broadcasters.js';
+export type { AlertRule } from './integration/alert-rules.js';
+export {
+  PubSubSecurity,
+  type PubSubSecurityOptions,
+  type SecureMessageError,
+  type SecureMessageResult,
+  type SignedMessage,
+} from './security/pubsub-security.js';
+export * from './messages/index.js';

@@ -4,7 +4,7 @@ export * from './catalogue.js';
 export * from './diagnostics.messages.js';
 export * from './health.messages.js';
 export * from './lifecycle.messages.js';
-export * from './local-node.js';
+export { localNodeName } from './local-node.js';
 export * from './logging.messages.js';
 export {
   type CatalogueMessage,

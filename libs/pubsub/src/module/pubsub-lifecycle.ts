@@ -1,12 +1,15 @@
 import {
   Inject,
   Injectable,
+  Optional,
   type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { SchedulerRegistry } from '@nestjs/schedule';
 import { HandlerExplorer } from '../discovery/handler-explorer.js';
+import { LIBRARY_NAME, LIBRARY_VERSION } from '../library-version.js';
 import { PUBSUB_RUNTIME } from './pubsub-module-definition.js';
 import type { PubSubRuntime } from './pubsub-runtime.js';
 
@@ -14,7 +17,8 @@ import type { PubSubRuntime } from './pubsub-runtime.js';
 export const SHUTDOWN_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
- * Owns the application-level lifecycle: binds decorated handlers at init, drains and closes at shutdown.
+ * Owns the application-level lifecycle: binds decorated handlers at init; starts the transport, the
+ * broadcasters and announces `started` at bootstrap; announces `stopping`, drains and closes at shutdown.
  * Every PubSubModule instance has one; the runtime makes each step happen once per application.
  */
 @Injectable()
@@ -22,6 +26,9 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
   constructor(
     @Inject(PUBSUB_RUNTIME) private readonly runtime: PubSubRuntime,
     private readonly explorer: HandlerExplorer,
+    // The application's registry when it imports ScheduleModule.forRoot(); our own otherwise. Either way we
+    // never mount ScheduleModule's explorer, so the application's own @Interval/@Cron jobs run once.
+    @Optional() private readonly schedulerRegistry?: SchedulerRegistry,
   ) {}
 
   onModuleInit(): void {
@@ -29,11 +36,16 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    if (this.runtime.firstTime('start-transport')) await this.runtime.transport.start();
+    if (!this.runtime.firstTime('bootstrap')) return;
+    await this.runtime.transport.start();
+    this.runtime.startBroadcasters(this.schedulerRegistry ?? new SchedulerRegistry());
+    this.runtime.integration.broadcastSystemLifecycle('started', LIBRARY_NAME, LIBRARY_VERSION);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('drain')) return;
+    this.runtime.integration.broadcastSystemLifecycle('stopping', LIBRARY_NAME, LIBRARY_VERSION);
+    this.runtime.stopBroadcasters();
     const drained = await this.runtime.channels.drain(SHUTDOWN_DRAIN_TIMEOUT_MS);
     if (!drained) {
       const waiting = this.runtime.channels.stats().reduce((sum, s) => sum + s.mailboxDepth, 0);
@@ -43,6 +55,7 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('close')) return;
+    this.runtime.monitor.stop();
     this.runtime.channels.close();
     await this.runtime.transport.close();
   }

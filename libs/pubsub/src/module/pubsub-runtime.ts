@@ -1,8 +1,15 @@
 import { Logger } from '@nestjs/common';
+import type { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelSet } from '../channels/channel-set.js';
 import { PubSubManager } from '../channels/pubsub-manager.js';
+import { Broadcasters } from '../integration/broadcasters.js';
+import { PubSubConfigService } from '../integration/pubsub-config.service.js';
+import { PubSubIntegration } from '../integration/pubsub-integration.js';
+import { SelfMonitor } from '../integration/self-monitor.js';
+import { validateCatalogueMessage } from '../messages/catalogue.js';
 import { setLocalNodeName } from '../messages/local-node.js';
-import { createTransportLayer, type TransportAlert, type TransportLayer } from '../transport/transport-layer.js';
+import { PubSubSecurity } from '../security/pubsub-security.js';
+import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import type { PubSubModuleOptions } from './pubsub-options.interface.js';
 import { resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.js';
 
@@ -25,17 +32,29 @@ export class PubSubRuntime {
   readonly logger = new Logger('PubSub');
   readonly channels: ChannelSet;
   readonly manager: PubSubManager;
+  readonly config: PubSubConfigService;
+  readonly security: PubSubSecurity;
+  readonly integration: PubSubIntegration;
+  readonly monitor: SelfMonitor;
   readonly transport: TransportLayer;
+  private broadcasters: Broadcasters | undefined;
   private readonly once = new Set<string>();
 
   constructor(readonly settings: PubSubSettings) {
     setLocalNodeName(settings.nodeName);
     this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
+    this.channels.hooks.validate = validateCatalogueMessage;
+    this.config = new PubSubConfigService(settings);
+    this.security = new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
+    this.integration = new PubSubIntegration(this.channels, this.config, this.logger);
+    this.monitor = new SelfMonitor(this.channels, settings.alerting, this.logger);
+    this.monitor.start();
     this.transport = createTransportLayer({
       settings,
       channels: this.channels,
       logger: this.logger,
-      alert: (alert) => this.raiseTransportAlert(alert),
+      security: this.security,
+      alert: (alert) => this.monitor.raiseTransportAlert(alert),
     });
     this.manager = new PubSubManager(this.channels, () => this.transport.nodes());
   }
@@ -47,8 +66,18 @@ export class PubSubRuntime {
     return true;
   }
 
-  // Replaced by the self-monitoring layer's alert publisher once the integration layer is wired.
-  private raiseTransportAlert(alert: TransportAlert): void {
-    this.logger.warn(`${alert.rule}: ${alert.title}`);
+  startBroadcasters(registry: SchedulerRegistry): void {
+    this.broadcasters = new Broadcasters({
+      channels: this.channels,
+      config: this.config,
+      registry,
+      logger: this.logger,
+      nodes: () => this.transport.nodes(),
+    });
+    this.broadcasters.start();
+  }
+
+  stopBroadcasters(): void {
+    this.broadcasters?.stop();
   }
 }

@@ -4,6 +4,9 @@ import { CHANNEL_CLASSES } from '../channels/channel-classes.js';
 import { CHANNEL_NAMES } from '../channels/channel-names.js';
 import { PubSubManager } from '../channels/pubsub-manager.js';
 import { HandlerExplorer } from '../discovery/handler-explorer.js';
+import { PubSubConfigService } from '../integration/pubsub-config.service.js';
+import { PubSubIntegration } from '../integration/pubsub-integration.js';
+import { PubSubSecurity } from '../security/pubsub-security.js';
 import { PubSubLifecycle } from './pubsub-lifecycle.js';
 import {
   ConfigurableModuleClass,
@@ -25,6 +28,9 @@ const channelProviders = CHANNEL_NAMES.map((name) => fromRuntime(CHANNEL_CLASSES
 
 const publicProviders: Provider[] = [
   fromRuntime(PubSubManager, (runtime) => runtime.manager),
+  fromRuntime(PubSubConfigService, (runtime) => runtime.config),
+  fromRuntime(PubSubIntegration, (runtime) => runtime.integration),
+  fromRuntime(PubSubSecurity, (runtime) => runtime.security),
   ...channelProviders,
 ];
 

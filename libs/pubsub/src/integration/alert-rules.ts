@@ -1,0 +1,112 @@
+import type { ChannelName } from '../channels/channel-names.js';
+import { CHANNEL_NAMES } from '../channels/channel-names.js';
+import type { CounterName } from '../delivery/channel-counters.js';
+
+export type AlertRule =
+  | 'failed_publications'
+  | 'handler_errors'
+  | 'dropped'
+  | 'high_volume'
+  | 'transport_down'
+  | 'transport_up'
+  | 'node_failure';
+
+export interface AlertThresholds {
+  windowMs: number;
+  failedPublications: number;
+  handlerErrors: number;
+  dropped: number;
+  messagesPerSecond: number;
+}
+
+export interface RuleBreach {
+  rule: AlertRule;
+  channel: ChannelName;
+  count: number;
+  threshold: number;
+  severity: 'warning' | 'critical';
+}
+
+interface RuleWindow {
+  startedAt: number;
+  count: number;
+  alerted: boolean;
+}
+
+const COUNTER_RULES: Partial<Record<CounterName, { rule: AlertRule; threshold: keyof AlertThresholds; severity: 'warning' | 'critical' }>> = {
+  failedPublications: { rule: 'failed_publications', threshold: 'failedPublications', severity: 'warning' },
+  handlerErrors: { rule: 'handler_errors', threshold: 'handlerErrors', severity: 'warning' },
+  // A drop is data the user will never see again.
+  dropped: { rule: 'dropped', threshold: 'dropped', severity: 'critical' },
+};
+
+const HIGH_VOLUME_WINDOW_MS = 1_000;
+
+/**
+ * Counts events per rule and channel in fixed windows and reports a breach the moment a threshold is
+ * crossed, at most once per rule, channel and window. Pure: the caller publishes the alert.
+ */
+export class AlertRules {
+  private readonly windows = new Map<string, RuleWindow>();
+  private readonly volume = new Map<ChannelName, RuleWindow>();
+
+  constructor(
+    private readonly thresholds: AlertThresholds,
+    private readonly now: () => number = Date.now,
+  ) {
+    for (const channel of CHANNEL_NAMES) this.volume.set(channel, { startedAt: 0, count: 0, alerted: false });
+  }
+
+  /** Feeds one counter event; returns the breach to alert on, if this event crossed a threshold. */
+  observe(channel: ChannelName, counter: CounterName, amount: number): RuleBreach | undefined {
+    if (counter === 'published') return this.observeVolume(channel, amount);
+    const spec = COUNTER_RULES[counter];
+    if (spec === undefined) return undefined;
+    const threshold = this.thresholds[spec.threshold];
+    const key = `${spec.rule}:${channel}`;
+    const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
+    this.windows.set(key, window);
+    return this.count(window, amount, threshold, () => ({ rule: spec.rule, channel, count: window.count, threshold, severity: spec.severity }));
+  }
+
+  // High volume is a rate, so it is counted per second; one alert per alerting window still applies.
+  private observeVolume(channel: ChannelName, amount: number): RuleBreach | undefined {
+    const perSecond = this.volume.get(channel)!;
+    const now = this.now();
+    if (now - perSecond.startedAt >= HIGH_VOLUME_WINDOW_MS) {
+      perSecond.startedAt = now;
+      perSecond.count = 0;
+    }
+    perSecond.count += amount;
+    if (perSecond.count < this.thresholds.messagesPerSecond) return undefined;
+    const key = `high_volume:${channel}`;
+    const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
+    this.windows.set(key, window);
+    if (window.alerted) return undefined;
+    window.alerted = true;
+    return { rule: 'high_volume', channel, count: perSecond.count, threshold: this.thresholds.messagesPerSecond, severity: 'warning' };
+  }
+
+  private currentWindow(window: RuleWindow | undefined, windowMs: number): RuleWindow {
+    const now = this.now();
+    if (window === undefined || now - window.startedAt >= windowMs) return { startedAt: now, count: 0, alerted: false };
+    return window;
+  }
+
+  private count(window: RuleWindow, amount: number, threshold: number, breach: () => RuleBreach): RuleBreach | undefined {
+    window.count += amount;
+    if (window.alerted || window.count < threshold) return undefined;
+    window.alerted = true;
+    return breach();
+  }
+
+  /** For rules raised by events rather than counts (transport down, node failure): once per window. */
+  admit(rule: AlertRule, channel: ChannelName): boolean {
+    const key = `${rule}:${channel}`;
+    const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
+    this.windows.set(key, window);
+    if (window.alerted) return false;
+    window.alerted = true;
+    return true;
+  }
+}
