@@ -7,10 +7,9 @@ import {
   LoggingMessages,
   MetricsMessages,
   SystemMessages,
-  defaultNodeName,
-  setLocalNodeName,
   validateCatalogueMessage,
 } from '../../../libs/pubsub/src/messages/index.js';
+import { defaultNodeName, setLocalNodeName } from '../../../libs/pubsub/src/messages/local-node.js';
 import { INFRASTRUCTURE_CASES } from './cases.infrastructure.js';
 import { OPERATIONS_CASES } from './cases.operations.js';
 import { SECURITY_AND_LOGGING_CASES } from './cases.security-logging.js';
