@@ -2,6 +2,7 @@ import type { DeliveryScheduler } from '../delivery/delivery-scheduler.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import type { ChannelName } from './channel-names.js';
 import type { OverflowPolicy, PubSubMessage } from './channel.types.js';
+import type { CoarseClock } from './coarse-clock.js';
 import type { MessageIdSource } from './message-ids.js';
 
 /**
@@ -21,6 +22,7 @@ export interface ChannelContext {
   readonly scheduler: DeliveryScheduler;
   readonly log: ThrottledLog;
   readonly ids: MessageIdSource;
+  readonly clock: CoarseClock;
   readonly defaults: { mailboxSize: number; overflow: OverflowPolicy };
   readonly hooks: ChannelHooks;
 }

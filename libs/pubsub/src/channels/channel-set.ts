@@ -8,6 +8,7 @@ import { CHANNEL_CLASSES } from './channel-classes.js';
 import type { ChannelHooks } from './channel-context.js';
 import { CHANNEL_NAMES, type ChannelName } from './channel-names.js';
 import type { ChannelStats, OverflowPolicy, PubSubMessage } from './channel.types.js';
+import { CoarseClock } from './coarse-clock.js';
 import { MessageIdSource } from './message-ids.js';
 
 export const DEAD_LETTER_TYPE = 'dead_letter';
@@ -38,10 +39,11 @@ export class ChannelSet {
   constructor(readonly options: ChannelSetOptions) {
     const scheduler = new DeliveryScheduler(CHANNEL_NAMES, options.scheduler);
     const ids = new MessageIdSource();
+    const clock = new CoarseClock();
     this.log = new ThrottledLog(options.logger);
     for (const name of CHANNEL_NAMES) {
       const defaults = { mailboxSize: 10_000, overflow: 'drop-oldest' as OverflowPolicy, ...options.defaults?.[name] };
-      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, defaults, hooks: this.hooks };
+      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, clock, defaults, hooks: this.hooks };
       this.byName.set(name, new CHANNEL_CLASSES[name](context));
     }
     this.hooks.deadLetter = (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription);
@@ -95,7 +97,8 @@ export class ChannelSet {
       return;
     }
     const payload: DeadLetterPayload = { message, error: describeError(error), attempts, subscription };
-    const result = diagnostics.publish(`dead_letter:${message.channel}`, DEAD_LETTER_TYPE, payload);
+    // Local: the failed subscription lives on this node, and the whole failed message need not cross the wire.
+    const result = diagnostics.publish(`dead_letter:${message.channel}`, DEAD_LETTER_TYPE, payload, { local: true });
     if (!result.ok) {
       this.log.error(`dead-letter-refused:${message.channel}`, `Dead letter for ${message.id} could not be published: ${result.reason}`);
     }

@@ -6,13 +6,17 @@ import type { Mailbox } from './mailbox.js';
 export const PRIORITY_CHANNELS: readonly ChannelName[] = ['alerts', 'security', 'audit'];
 
 export interface SchedulerLimits {
-  /** Handler calls started per event-loop turn, so timers and I/O keep running under a flood. */
+  /** Handler calls started per event-loop turn at most. */
   turnBudget: number;
+  /** Time one turn may take, so timers, I/O and priority channels get the loop back under a flood. */
+  turnTimeMs: number;
   /** Calls one mailbox may start before the next ready mailbox gets its turn. */
   mailboxSlice: number;
+  /** Calls one non-priority channel may start before the next channel gets its turn. */
+  laneSlice: number;
 }
 
-const DEFAULT_LIMITS: SchedulerLimits = { turnBudget: 4096, mailboxSlice: 256 };
+const DEFAULT_LIMITS: SchedulerLimits = { turnBudget: 65_536, turnTimeMs: 2, mailboxSlice: 256, laneSlice: 1024 };
 
 /**
  * Runs ready mailboxes outside the publisher's stack, on setImmediate turns. Each channel has its own run
@@ -47,39 +51,49 @@ export class DeliveryScheduler {
 
   private readonly turn = (): void => {
     this.armed = false;
+    try {
+      this.serveTurn(performance.now() + this.limits.turnTimeMs);
+    } finally {
+      // Even if a listener or logger threw mid-turn, queued mailboxes must not be stranded.
+      if (!this.armed && this.hasWork()) {
+        this.armed = true;
+        setImmediate(this.turn);
+      }
+    }
+  };
+
+  private serveTurn(deadline: number): void {
     let budget = this.limits.turnBudget;
     for (const lane of this.priorityLanes) {
       let started = 1;
       while (budget > 0 && lane.length > 0 && started > 0) {
-        started = this.serve(lane, budget, lane.length);
+        started = this.serve(lane, budget, deadline);
         budget -= started;
       }
     }
-    // Round-robin: each pass gives every busy lane one slice, until the budget or the work runs out.
+    // Round-robin: each pass gives every busy lane one slice, until the budget, the time or the work runs out.
     let progressed = true;
-    while (budget > 0 && progressed) {
+    while (budget > 0 && progressed && performance.now() < deadline) {
       progressed = false;
       for (const lane of this.sharedLanes) {
         if (budget <= 0) break;
-        const started = this.serve(lane, budget, 1);
+        const started = this.serve(lane, Math.min(budget, this.limits.laneSlice), deadline);
         if (started > 0) progressed = true;
         budget -= started;
       }
     }
-    if (!this.armed && this.hasWork()) {
-      this.armed = true;
-      setImmediate(this.turn);
-    }
-  };
+  }
 
-  /** Serves up to `maxMailboxes` mailboxes of a lane, each for at most one slice. */
-  private serve(lane: Deque<Mailbox>, budget: number, maxMailboxes: number): number {
+  /** Serves the mailboxes ready in a lane, each for at most one slice, until `budget` calls have started. */
+  private serve(lane: Deque<Mailbox>, budget: number, deadline: number): number {
     let started = 0;
-    let visits = Math.min(lane.length, maxMailboxes);
+    let visits = lane.length;
     while (visits-- > 0 && started < budget) {
+      // Many small mailboxes: look at the clock every 16 of them, not for each.
+      if ((visits & 15) === 0 && performance.now() > deadline) break;
       const mailbox = lane.shift()!;
       mailbox.queued = false;
-      started += mailbox.run(Math.min(this.limits.mailboxSlice, budget - started));
+      started += mailbox.run(Math.min(this.limits.mailboxSlice, budget - started), deadline);
       if (mailbox.runnable && !mailbox.queued) {
         mailbox.queued = true;
         lane.push(mailbox);

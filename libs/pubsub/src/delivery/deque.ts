@@ -2,6 +2,8 @@
  * A FIFO queue on a growable ring buffer. Storage is allocated on first push, so an idle mailbox costs a
  * few fields rather than an array sized for its limit.
  */
+const RETAINED_CAPACITY = 256;
+
 export class Deque<T> {
   private items: (T | undefined)[] | undefined;
   private head = 0;
@@ -26,7 +28,7 @@ export class Deque<T> {
     items[this.head] = undefined;
     this.head = (this.head + 1) & (items.length - 1);
     this.count--;
-    if (this.count === 0) this.release();
+    if (this.count === 0 && items.length > RETAINED_CAPACITY) this.release();
     return item;
   }
 
@@ -47,7 +49,8 @@ export class Deque<T> {
     return next;
   }
 
-  // A drained burst gives its memory back instead of pinning the high-water mark.
+  // A drained burst gives its memory back instead of pinning the high-water mark; a small buffer is kept
+  // so that a mailbox holding a message or two does not allocate one per delivery.
   private release(): void {
     this.items = undefined;
     this.head = 0;

@@ -150,6 +150,11 @@ export class PatternIndex<T> {
     }
   }
 
+  /** The cached result for `topic`, without computing one; a hit also proves the topic valid. */
+  cached(topic: string): readonly T[] | undefined {
+    return this.cache.get(topic);
+  }
+
   /** Every distinct value with a pattern matching `topic`; empty for an invalid topic. Do not mutate the result. */
   match(topic: string): readonly T[] {
     const cached = this.cache.get(topic);
