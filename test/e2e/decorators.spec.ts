@@ -33,8 +33,8 @@ abstract class Recorder {
   }
 }
 
-@Injectable()
-class AllDecoratorsProvider extends Recorder {
+// Decorator metadata lives on the methods, so the provider and the controller below inherit the bindings.
+class AllDecorated extends Recorder {
   @OnEvents('t:*') onEvents(m: PubSubMessage) {
     this.record('onEvents', m);
   }
@@ -70,42 +70,11 @@ class AllDecoratorsProvider extends Recorder {
   }
 }
 
+@Injectable()
+class AllDecoratorsProvider extends AllDecorated {}
+
 @Controller()
-class AllDecoratorsController extends Recorder {
-  @OnEvents('t:*') onEvents(m: PubSubMessage) {
-    this.record('onEvents', m);
-  }
-  @OnSystem('t:*') onSystem(m: PubSubMessage) {
-    this.record('onSystem', m);
-  }
-  @OnLogging('t:*') onLogging(m: PubSubMessage) {
-    this.record('onLogging', m);
-  }
-  @OnHealth('t:*') onHealth(m: PubSubMessage) {
-    this.record('onHealth', m);
-  }
-  @OnMetrics('t:*') onMetrics(m: PubSubMessage) {
-    this.record('onMetrics', m);
-  }
-  @OnSecurity('t:*') onSecurity(m: PubSubMessage) {
-    this.record('onSecurity', m);
-  }
-  @OnAudit('t:*') onAudit(m: PubSubMessage) {
-    this.record('onAudit', m);
-  }
-  @OnAlerts('t:*') onAlerts(m: PubSubMessage) {
-    this.record('onAlerts', m);
-  }
-  @OnDiagnostics('t:*') onDiagnostics(m: PubSubMessage) {
-    this.record('onDiagnostics', m);
-  }
-  @OnLifecycle('t:*') onLifecycle(m: PubSubMessage) {
-    this.record('onLifecycle', m);
-  }
-  @OnChannel('audit', 'generic:*') onChannelAudit(m: PubSubMessage) {
-    this.record('onChannelAudit', m);
-  }
-}
+class AllDecoratorsController extends AllDecorated {}
 
 const DECORATED_METHOD: Record<ChannelName, string> = {
   events: 'onEvents',
