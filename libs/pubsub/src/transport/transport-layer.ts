@@ -1,6 +1,13 @@
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import type { PubSubSettings } from '../module/pubsub-settings.js';
+import type { PubSubSecurity } from '../security/pubsub-security.js';
+import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
+import type { MemoryHub } from './memory-hub.js';
+import { RedisBus } from './redis-bus.js';
+import { emptyTransportStats, type TransportStats } from './transport-stats.js';
+
+export type { TransportStats } from './transport-stats.js';
 
 /** Alerts the transport raises through the self-monitoring layer (rule names of the API's alert rules). */
 export interface TransportAlert {
@@ -16,6 +23,15 @@ export interface TransportDependencies {
   channels: ChannelSet;
   logger: PubSubLogger;
   alert(alert: TransportAlert): void;
+  /** Signs and validates what crosses the wire; built from settings.secretKeys/messageMaxAgeMs when absent. */
+  security?: PubSubSecurity;
+  /**
+   * With the memory transport, joins this in-process hub so several ChannelSets act as separate nodes
+   * (tests, conformance). Without it the memory transport is a single node.
+   */
+  memoryHub?: MemoryHub;
+  /** Batching, queue bounds and timings of the cluster transport (defaults suit most applications). */
+  tuning?: Partial<ClusterTuning>;
 }
 
 /**
@@ -26,6 +42,7 @@ export interface TransportDependencies {
 export interface TransportLayer {
   start(): Promise<void>;
   nodes(): string[];
+  stats(): TransportStats;
   close(): Promise<void>;
 }
 
@@ -39,9 +56,19 @@ export class LocalOnlyTransport implements TransportLayer {
     return [this.deps.settings.nodeName];
   }
 
+  stats(): TransportStats {
+    return emptyTransportStats('memory', true);
+  }
+
   async close(): Promise<void> {}
 }
 
+/** Redis when configured (ioredis is loaded only then, at start), an in-process hub when given, else local only. */
 export function createTransportLayer(deps: TransportDependencies): TransportLayer {
+  const transport = deps.settings.transport;
+  if (transport.type === 'redis') {
+    return new ClusterTransport(deps, new RedisBus({ url: transport.url, prefix: transport.prefix, logger: deps.logger }), deps.tuning);
+  }
+  if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);
   return new LocalOnlyTransport(deps);
 }

@@ -1,0 +1,245 @@
+import type { PubSubMessage } from '../channels/channel.types.js';
+import { ThrottledLog } from '../delivery/throttled-log.js';
+import { PubSubSecurity } from '../security/pubsub-security.js';
+import type { Bus } from './bus.js';
+import { InboundReceiver } from './inbound-receiver.js';
+import { MembershipAnnouncer } from './membership-announcer.js';
+import { Membership } from './membership.js';
+import { DEFAULT_OUTBOUND_TUNING, OutboundQueue, type OutboundTuning } from './outbound-queue.js';
+import { SequenceTracker } from './sequence-tracker.js';
+import type { TransportDependencies, TransportLayer } from './transport-layer.js';
+import { emptyTransportStats, type TransportStats } from './transport-stats.js';
+import { ViolationReporter } from './violation-reporter.js';
+import { FrameCodec, newEpoch, type Frame, type FrameKind } from './wire-frame.js';
+
+export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs'> {
+  /** How long start() waits for the bus before carrying on without it. */
+  openWaitMs: number;
+  /** After a reconnect, how long data waits for the known peers to be subscribed again. */
+  resumeGraceMs: number;
+  /** How long close() waits for queued messages to go out. */
+  closeFlushMs: number;
+}
+
+export const DEFAULT_CLUSTER_TUNING: ClusterTuning = {
+  ...DEFAULT_OUTBOUND_TUNING,
+  openWaitMs: 3_000,
+  resumeGraceMs: 2_000,
+  closeFlushMs: 2_000,
+};
+
+const RESUME_POLL_MS = 50;
+
+/**
+ * A node of a cluster over a Bus: outbound messages batched into signed frames, inbound frames validated
+ * and delivered, membership by heartbeats, alerts when the bus goes down and comes back. The same class
+ * runs over Redis and over the in-process MemoryHub, so both have the same semantics.
+ */
+export class ClusterTransport implements TransportLayer {
+  private readonly counters: TransportStats;
+  private readonly security: PubSubSecurity;
+  private readonly codec: FrameCodec;
+  private readonly outbound: OutboundQueue;
+  private readonly inbound: InboundReceiver;
+  private readonly membership: Membership;
+  private readonly sequences = new SequenceTracker();
+  private readonly violations: ViolationReporter;
+  private readonly log: ThrottledLog;
+  private readonly tuning: ClusterTuning;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private resumed = false;
+  private resumeGeneration = 0;
+  private down = false;
+  private stopped = false;
+  private lastJoinReply = 0;
+
+  constructor(
+    private readonly deps: TransportDependencies,
+    private readonly bus: Bus,
+    tuning: Partial<ClusterTuning> = {},
+  ) {
+    const { settings, channels, logger } = deps;
+    this.tuning = { ...DEFAULT_CLUSTER_TUNING, ...tuning };
+    this.counters = emptyTransportStats(bus.kind, false);
+    this.log = new ThrottledLog(logger);
+    this.security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
+    this.codec = new FrameCodec(settings.nodeName, newEpoch(), this.security);
+    this.violations = new ViolationReporter(channels, this.log);
+    const announcer = new MembershipAnnouncer(channels, settings.nodeName, deps.alert, settings.nodeTimeoutMs, logger);
+    this.membership = new Membership(settings.nodeName, settings.nodeTimeoutMs, {
+      added: (node) => announcer.added(node, this.membership.nodes()),
+      removed: (node, timedOut, silentForMs) => announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
+    });
+    this.outbound = new OutboundQueue(
+      this.codec,
+      {
+        canSend: () => this.resumed && this.bus.up && !this.stopped,
+        send: (frame) => this.publish(frame),
+        sent: (messages) => (this.counters.messagesSent += messages),
+        failed: (message, reason) => this.sendFailed(message, reason),
+        sendError: (error) => this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describe(error)}`),
+      },
+      { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs },
+    );
+    this.inbound = new InboundReceiver(this.codec, channels, this.sequences, this.violations, this.log, this.counters, bus.description, (frame) =>
+      this.fromPeer(frame),
+    );
+    // Installed now, so what is published before start() waits in the (bounded) queue instead of vanishing.
+    channels.hooks.outbound = (message: PubSubMessage) => this.outbound.push(message);
+  }
+
+  async start(): Promise<void> {
+    const { settings, logger } = this.deps;
+    if (!this.security.hasSecret()) {
+      logger.warn(`No secretKeyBase: frames on ${this.bus.description} are not signed, and anyone who can publish there can inject messages`);
+    }
+    await this.bus.open({ frame: (text) => this.receive(text), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs);
+    if (this.stopped) return;
+    if (!this.bus.up && !this.down) this.onState(false, 'not reachable at start-up');
+    const every = (ms: number, tick: () => void) => this.timers.push(setInterval(tick, ms).unref());
+    every(settings.heartbeatIntervalMs, () => this.announce('h'));
+    every(Math.max(10, Math.min(1_000, Math.floor(settings.heartbeatIntervalMs / 2))), () => {
+      if (this.bus.up && this.resumed) this.membership.sweep();
+    });
+  }
+
+  nodes(): string[] {
+    return this.membership.nodes();
+  }
+
+  stats(): TransportStats {
+    return { ...this.counters, rejected: { ...this.counters.rejected }, pending: this.outbound.size, up: this.bus.up };
+  }
+
+  /** Sends what is queued (bounded by closeFlushMs), announces the leave, closes the bus. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.clearTimers();
+    if (this.bus.up && this.resumed && !(await this.outbound.settle(this.tuning.closeFlushMs))) {
+      this.log.warn('transport-close', `Closing with ${this.outbound.size} message(s) not sent after ${this.tuning.closeFlushMs} ms`);
+    }
+    this.stopped = true;
+    this.outbound.abandon('the transport closed before it could send it');
+    if (this.bus.up) await this.publish(this.codec.encode('b', [], this.outbound.published)).catch(() => undefined);
+    this.shutdown();
+    await this.bus.close();
+  }
+
+  /** Stops without a goodbye, as a crash would: peers notice only by the node timeout. For tests. */
+  abort(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clearTimers();
+    this.shutdown();
+    this.bus.abort();
+  }
+
+  private shutdown(): void {
+    this.resumeGeneration++;
+    this.violations.close();
+    if (this.deps.channels.hooks.outbound !== undefined) delete this.deps.channels.hooks.outbound;
+  }
+
+  private clearTimers(): void {
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+  }
+
+  private receive(text: string): void {
+    try {
+      this.inbound.receive(text);
+    } catch (error) {
+      // Never into the bus client's data handler: one bad frame must not disturb the connection.
+      this.log.error('transport-receive', `A frame from ${this.bus.description} could not be processed: ${describe(error)}`);
+    }
+  }
+
+  private publish(frame: string): Promise<number> {
+    this.counters.framesSent++;
+    return this.bus.publish(frame);
+  }
+
+  private announce(kind: FrameKind): Promise<number> {
+    if (!this.bus.up || this.stopped) return Promise.resolve(0);
+    return this.publish(this.codec.encode(kind, [], this.outbound.published)).catch((error: unknown) => {
+      this.log.warn(`transport-announce-${kind}`, `Could not send a membership frame on ${this.bus.description}: ${describe(error)}`);
+      return 0;
+    });
+  }
+
+  private fromPeer(frame: Frame): void {
+    this.membership.seen(frame.node, frame.epoch);
+    if (frame.kind === 'j') {
+      // A node joined (or came back): tell it about us now rather than at the next heartbeat.
+      const now = Date.now();
+      if (now - this.lastJoinReply >= 20) {
+        this.lastJoinReply = now;
+        void this.announce('h');
+      }
+    } else if (frame.kind === 'b') {
+      this.membership.left(frame.node, frame.epoch);
+      this.sequences.forget(frame.node, frame.epoch);
+    }
+  }
+
+  private onState(up: boolean, reason: string): void {
+    if (this.stopped) return;
+    this.counters.up = up;
+    if (up) {
+      if (this.down) {
+        this.down = false;
+        this.deps.alert({
+          rule: 'transport_up',
+          severity: 'info',
+          title: `Transport back: ${this.bus.description} (${reason}); sending ${this.outbound.size} queued message(s)`,
+          details: { bus: this.bus.description, reason, pending: this.outbound.size },
+        });
+      }
+      this.membership.refreshAll();
+      void this.resume(++this.resumeGeneration);
+      return;
+    }
+    this.resumed = false;
+    this.resumeGeneration++;
+    if (this.down) return;
+    this.down = true;
+    this.counters.outages++;
+    this.deps.alert({
+      rule: 'transport_down',
+      severity: 'critical',
+      title:
+        `Transport down: ${this.bus.description} (${reason}); local delivery continues, up to ${this.tuning.maxPending} ` +
+        'message(s) wait to be sent, and it keeps reconnecting',
+      details: { bus: this.bus.description, reason, pending: this.outbound.size },
+    });
+  }
+
+  /**
+   * Announces this node, then lets data flow once as many subscribers received the announcement as there
+   * are known nodes (after a Redis restart, peers need a moment to resubscribe; what they miss would be
+   * lost), or when the grace period ends.
+   */
+  private async resume(generation: number): Promise<void> {
+    const deadline = Date.now() + this.tuning.resumeGraceMs;
+    let kind: FrameKind = 'j';
+    while (generation === this.resumeGeneration && this.bus.up) {
+      const receivers = await this.announce(kind);
+      if (generation !== this.resumeGeneration) return;
+      if (receivers >= this.membership.size || Date.now() >= deadline) break;
+      kind = 'h';
+      await new Promise((resolve) => setTimeout(resolve, RESUME_POLL_MS));
+    }
+    if (generation !== this.resumeGeneration || !this.bus.up) return;
+    this.resumed = true;
+    this.outbound.kick();
+  }
+
+  private sendFailed(message: PubSubMessage, reason: string): void {
+    this.counters.sendFailures++;
+    this.deps.channels.channel(message.channel).counters.count('failedPublications');
+    this.log.warn(`transport-send-failed:${message.channel}`, `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`);
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

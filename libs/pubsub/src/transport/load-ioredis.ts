@@ -1,0 +1,38 @@
+/** The part of an ioredis client the Redis bus uses (kept structural: ioredis is an optional peer). */
+export interface RedisClient {
+  readonly status: string;
+  on(event: 'ready' | 'close' | 'end' | 'reconnecting', listener: () => void): this;
+  on(event: 'error', listener: (error: Error) => void): this;
+  on(event: 'message', listener: (channel: string, message: string) => void): this;
+  publish(channel: string, message: string): Promise<number>;
+  subscribe(channel: string): Promise<unknown>;
+  quit(): Promise<unknown>;
+  disconnect(reconnect?: boolean): void;
+}
+
+export type RedisClientConstructor = new (url: string, options: Record<string, unknown>) => RedisClient;
+
+export const IOREDIS_PACKAGE = 'ioredis';
+
+/**
+ * Loads ioredis on demand: only applications that configure the Redis transport need it installed.
+ * Throws an error that names the package and how to install it when it is missing.
+ */
+export async function loadIoredis(specifier: string = IOREDIS_PACKAGE): Promise<RedisClientConstructor> {
+  let loaded: Record<string, unknown>;
+  try {
+    loaded = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    throw new Error(
+      `@gater/pubsub: the Redis transport (transport.type 'redis' or PUBSUB_REDIS_URL) needs the optional peer dependency ` +
+        `'${specifier}', which could not be loaded (${error instanceof Error ? error.message : String(error)}). ` +
+        `Install it with: npm install ${specifier}@^6`,
+    );
+  }
+  const fallback = loaded.default as Record<string, unknown> | undefined;
+  const constructor = loaded.Redis ?? fallback?.Redis ?? fallback;
+  if (typeof constructor !== 'function') {
+    throw new Error(`@gater/pubsub: '${specifier}' was loaded but exports no Redis client class; install ${specifier}@^6`);
+  }
+  return constructor as RedisClientConstructor;
+}

@@ -1,0 +1,225 @@
+import { performance } from 'node:perf_hooks';
+import type { ChannelName } from '../channels/channel-names.js';
+import type { PubSubMessage } from '../channels/channel.types.js';
+import { Deque } from '../delivery/deque.js';
+import type { FrameCodec } from './wire-frame.js';
+
+export interface OutboundTuning {
+  /** Messages waiting to be framed; beyond this a publication is refused (counted, logged). */
+  maxPending: number;
+  maxBatchMessages: number;
+  maxFrameBytes: number;
+  /** Frames sent but not yet acknowledged by the bus; the rest wait, which keeps the bus's buffers small. */
+  maxInFlightFrames: number;
+  /**
+   * Partial batches leave at most once per this interval: a message published after a quiet spell goes at
+   * the end of the current event-loop turn, one published sooner waits for the interval to end.
+   */
+  batchDelayMs: number;
+  /** Messages older than this when their turn comes are not sent (a receiver would take them as expired). */
+  maxAgeMs: number;
+  /** Sends of one framed message before it is given up (bus errors other than being down). */
+  maxAttempts: number;
+}
+
+export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs'> = {
+  maxPending: 200_000,
+  maxBatchMessages: 1_000,
+  maxFrameBytes: 512 * 1024,
+  maxInFlightFrames: 16,
+  batchDelayMs: 2,
+  maxAttempts: 3,
+};
+
+export interface OutboundSink {
+  /** The bus is up and ready for data (after a reconnect: once peers had time to resubscribe). */
+  canSend(): boolean;
+  send(frame: string): Promise<number>;
+  sent(messages: number): void;
+  /** A message that will never be sent; counted in its channel's failedPublications. */
+  failed(message: PubSubMessage, reason: string): void;
+  sendError(error: unknown): void;
+}
+
+/** A message with its sequence number and wire text: once framed it keeps both, across re-sends. */
+interface Framed {
+  message: PubSubMessage;
+  seq: number;
+  text: string;
+  attempts: number;
+}
+
+/**
+ * Coalesces published messages into batched frames: partial batches leave at most every `batchDelayMs`, a
+ * full one goes at once; at most `maxInFlightFrames` frames are unacknowledged. Sequence numbers are given per channel when a
+ * message is first framed, so a message dropped before that (overflow, age, serialisation) leaves no gap
+ * and is counted here, while one lost after it is counted by the receiver from the gap.
+ */
+export class OutboundQueue {
+  private readonly pending = new Deque<PubSubMessage>();
+  private retry: Framed[] = [];
+  private readonly sequences = new Map<ChannelName, number>();
+  private readonly acknowledged = new Map<ChannelName, number>();
+  private inFlight = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private idleWaiters: (() => void)[] = [];
+  private lastFlushAt = -Infinity;
+
+  constructor(
+    private readonly codec: FrameCodec,
+    private readonly sink: OutboundSink,
+    private readonly tuning: OutboundTuning,
+  ) {}
+
+  /** Per channel, the highest sequence number the bus has acknowledged (announced in heartbeats). */
+  get published(): ReadonlyMap<ChannelName, number> {
+    return this.acknowledged;
+  }
+
+  get size(): number {
+    return this.pending.length + this.retry.length;
+  }
+
+  push(message: PubSubMessage): void {
+    if (this.pending.length >= this.tuning.maxPending) {
+      this.sink.failed(message, `the send queue is full (${this.tuning.maxPending} messages waiting)`);
+      return;
+    }
+    this.pending.push(message);
+    this.schedule();
+  }
+
+  /** Called when sending becomes possible again. */
+  kick(): void {
+    if (this.size > 0) this.schedule(true);
+  }
+
+  /** Resolves once nothing is waiting or in flight, or after `timeoutMs`; true when everything went out. */
+  async settle(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    this.kick();
+    while (this.size > 0 || this.inFlight > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 50));
+        this.idleWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+    return true;
+  }
+
+  /** Counts everything still waiting as failed and stops. */
+  abandon(reason: string): void {
+    this.cancelSchedule();
+    for (const framed of this.retry) this.sink.failed(framed.message, reason);
+    this.retry = [];
+    for (let message = this.pending.shift(); message !== undefined; message = this.pending.shift()) this.sink.failed(message, reason);
+  }
+
+  private schedule(now = false): void {
+    if (this.timer !== undefined && !now) return;
+    if (this.immediate !== undefined || !this.sink.canSend()) return;
+    const wait = this.tuning.batchDelayMs - (performance.now() - this.lastFlushAt);
+    if (now || wait <= 0 || this.retry.length > 0 || this.pending.length >= this.tuning.maxBatchMessages) {
+      this.cancelSchedule();
+      this.immediate = setImmediate(this.flush);
+    } else {
+      this.timer = setTimeout(this.flush, Math.ceil(wait));
+    }
+  }
+
+  private cancelSchedule(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    this.timer = undefined;
+    this.immediate = undefined;
+  }
+
+  private readonly flush = (): void => {
+    this.cancelSchedule();
+    this.lastFlushAt = performance.now();
+    while (this.size > 0 && this.inFlight < this.tuning.maxInFlightFrames && this.sink.canSend()) {
+      const batch = this.takeBatch();
+      if (batch.length > 0) this.sendFrame(batch);
+    }
+    this.wakeIdle();
+  };
+
+  private takeBatch(): Framed[] {
+    const { maxBatchMessages, maxFrameBytes, maxAgeMs } = this.tuning;
+    const batch: Framed[] = [];
+    let bytes = 0;
+    while (this.retry.length > 0 && batch.length < maxBatchMessages && bytes < maxFrameBytes) {
+      const framed = this.retry.shift()!;
+      bytes += framed.text.length;
+      batch.push(framed);
+    }
+    const oldest = Date.now() - maxAgeMs;
+    while (this.pending.length > 0 && batch.length < maxBatchMessages && bytes < maxFrameBytes) {
+      const message = this.pending.shift()!;
+      if (message.timestamp < oldest) {
+        this.sink.failed(message, `it waited longer than messageMaxAgeMs (${maxAgeMs} ms) to be sent`);
+        continue;
+      }
+      const seq = (this.sequences.get(message.channel) ?? 0) + 1;
+      const text = this.codec.encodeEntry(message, seq);
+      if (text === undefined) {
+        this.sink.failed(message, 'its payload cannot be serialised to JSON');
+        continue;
+      }
+      this.sequences.set(message.channel, seq);
+      bytes += text.length;
+      batch.push({ message, seq, text, attempts: 0 });
+    }
+    return batch;
+  }
+
+  private sendFrame(batch: Framed[]): void {
+    this.inFlight++;
+    for (const framed of batch) framed.attempts++;
+    const frame = this.codec.encode(
+      'd',
+      batch.map((framed) => framed.text),
+    );
+    this.sink.send(frame).then(
+      () => {
+        this.inFlight--;
+        for (const { message, seq } of batch) {
+          if (seq > (this.acknowledged.get(message.channel) ?? 0)) this.acknowledged.set(message.channel, seq);
+        }
+        this.sink.sent(batch.length);
+        this.afterSend();
+      },
+      (error: unknown) => {
+        this.inFlight--;
+        this.sink.sendError(error);
+        // Re-sent with the same sequence numbers: if the bus did take the frame after all, receivers drop
+        // the copies as duplicates.
+        const again = batch.filter((framed) => {
+          if (framed.attempts < this.tuning.maxAttempts || !this.sink.canSend()) return true;
+          this.sink.failed(framed.message, `publishing failed ${framed.attempts} times`);
+          return false;
+        });
+        this.retry.push(...again);
+        this.afterSend();
+      },
+    );
+  }
+
+  private afterSend(): void {
+    if (this.size > 0) this.schedule(this.pending.length >= this.tuning.maxBatchMessages || this.retry.length > 0);
+    this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    if (this.idleWaiters.length === 0) return;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
+  }
+}
