@@ -24,7 +24,7 @@ export function clusterHealthFields(connected: unknown, disconnected: unknown, e
  * The metrics message of a component, as the integration guide shows them. The guide's own persistence example
  * has no operationsCount; the intent is the number of operations, so success + error counts stand in for it.
  */
-export function metricsMessage(component: string, metrics: Record<string, any>): CatalogueMessage {
+export function metricsMessage(component: string, metrics: Record<string, any>, node?: string): CatalogueMessage {
   if (component === 'persistence') {
     const { operationsCount, storesCount, durationMs, successCount, errorCount } = metrics;
     const counted = typeof successCount === 'number' && typeof errorCount === 'number' ? successCount + errorCount : undefined;
@@ -34,6 +34,7 @@ export function metricsMessage(component: string, metrics: Record<string, any>):
       unit: 'operations',
       component: 'persistence',
       tags: { storesCount, durationMs, successCount, errorCount },
+      node,
     } as never);
   }
   if (component === 'emitter') {
@@ -41,6 +42,7 @@ export function metricsMessage(component: string, metrics: Record<string, any>):
       operation: 'event_emission',
       count: metrics.eventsEmitted,
       durationMs: metrics.durationMs ?? 1000,
+      node,
     } as never);
   }
   return MetricsMessages.performanceMetric({
@@ -49,6 +51,7 @@ export function metricsMessage(component: string, metrics: Record<string, any>):
     unit: metrics.unit ?? 'count',
     component,
     tags: metrics,
+    node,
   } as never);
 }
 

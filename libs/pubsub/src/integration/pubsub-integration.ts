@@ -48,8 +48,13 @@ export class PubSubIntegration {
     private readonly logger: PubSubLogger,
   ) {}
 
+  /** This application's node: the factories' default is process-wide, where the last application configured wins. */
+  private get node(): string {
+    return this.channels.nodeName;
+  }
+
   broadcastSystemLifecycle(event: string, systemName: string, version: string): PublishResult {
-    return this.send('system lifecycle', 'system', () => 'lifecycle', () => SystemMessages.systemLifecycle({ event, systemName, version } as never));
+    return this.send('system lifecycle', 'system', () => 'lifecycle', () => SystemMessages.systemLifecycle({ event, systemName, version, node: this.node } as never));
   }
 
   broadcastSystemConfig(component: string, changes: Record<string, unknown>, opts: SystemConfigOptions = {}): PublishResult {
@@ -57,19 +62,19 @@ export class PubSubIntegration {
       'system config',
       'system',
       () => opts.topic ?? 'config',
-      () => SystemMessages.systemConfig({ component, changes, previousConfig: opts.previousConfig ?? null, changedBy: opts.changedBy } as never),
+      () => SystemMessages.systemConfig({ component, changes, previousConfig: opts.previousConfig ?? null, changedBy: opts.changedBy, node: this.node } as never),
     );
   }
 
   broadcastHealthUpdate(component: string, status: string, details?: Details): PublishResult {
     return this.send('health update', 'health', () => 'component_health', () =>
-      HealthMessages.componentHealth({ component, status, details: objectOf(details) } as never),
+      HealthMessages.componentHealth({ component, node: this.node, status, details: objectOf(details) } as never),
     );
   }
 
   broadcastStoreHealth(storeId: string, component: string, status: string, details?: Details): PublishResult {
     return this.send('store health', 'health', () => `${text(storeId, 'storeId')}:health`, () =>
-      HealthMessages.componentHealth({ component, status, details: { ...objectOf(details), storeId } } as never),
+      HealthMessages.componentHealth({ component, node: this.node, status, details: { ...objectOf(details), storeId } } as never),
     );
   }
 
@@ -80,7 +85,7 @@ export class PubSubIntegration {
   }
 
   broadcastMetrics(component: string, metrics: Record<string, unknown>): PublishResult {
-    return this.send('metrics', 'metrics', () => text(component, 'component'), () => metricsMessage(component, objectOf(metrics, 'metrics')));
+    return this.send('metrics', 'metrics', () => text(component, 'component'), () => metricsMessage(component, objectOf(metrics, 'metrics'), this.node));
   }
 
   broadcastAlert(alertType: string, severity: string, message: string, context?: Details): PublishResult {
@@ -92,6 +97,7 @@ export class PubSubIntegration {
         title: message,
         description: ctx.description ?? message,
         source: alertType,
+        node: this.node,
         metadata: ctx,
       } as never);
     });
@@ -99,7 +105,7 @@ export class PubSubIntegration {
 
   broadcastAuditEvent(eventType: string, actor: string, resource: string, action: string, details?: Details): PublishResult {
     return this.send('audit event', 'audit', () => text(eventType, 'eventType'), () =>
-      AuditMessages.dataChange({ userId: actor, resourceType: eventType, resourceId: resource, action, changes: objectOf(details) } as never),
+      AuditMessages.dataChange({ userId: actor, resourceType: eventType, resourceId: resource, action, changes: objectOf(details), node: this.node } as never),
     );
   }
 
@@ -109,6 +115,7 @@ export class PubSubIntegration {
       return LifecycleMessages.processLifecycle({
         name: processName,
         event: eventType,
+        node: this.node,
         reason: extra.reason ?? null,
         restartCount: extra.restartCount ?? 0,
       } as never);
@@ -117,25 +124,34 @@ export class PubSubIntegration {
 
   broadcastDiagnostic(diagnosticType: string, component: string, data: unknown): PublishResult {
     return this.send('diagnostic', 'diagnostics', () => 'diagnostics', () =>
-      DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data } as never),
+      DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data, node: this.node } as never),
     );
   }
 
   broadcastBatch(events: BatchEvent[]): BatchResult {
     if (!this.config.isEnabled()) return { success: 0, errors: 0, disabled: true };
     const result: BatchResult = { success: 0, errors: 0 };
+    let list: unknown[];
     try {
       if (!Array.isArray(events)) {
         this.logger.warn('Failed to broadcast batch: events must be an array');
         return { success: 0, errors: 1 };
       }
-      for (const event of events) {
-        if (this.sendBatchEvent(event).ok) result.success++;
-        else result.errors++;
-      }
+      list = [...events];
     } catch (error) {
-      result.errors++;
       this.logger.warn(`Failed to broadcast batch: ${describeError(error)}`);
+      return { success: 0, errors: 1 };
+    }
+    // Each event on its own: one that throws (a hostile getter) is an error, and the rest are still sent.
+    for (const event of list) {
+      let ok = false;
+      try {
+        ok = this.sendBatchEvent(event as BatchEvent).ok;
+      } catch (error) {
+        this.logger.warn(`Failed to broadcast batch event: ${describeError(error)}`);
+      }
+      if (ok) result.success++;
+      else result.errors++;
     }
     return result;
   }
