@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { PubSubModule } from '@gater/pubsub';
+import { ClusterWatcher } from './consumers/cluster-watcher.consumer.js';
 import { HealthDashboardConsumer } from './consumers/health-dashboard.consumer.js';
 import { IncidentResponseConsumer } from './consumers/incident-response.consumer.js';
 import { PerformanceMonitoringConsumer } from './consumers/performance-monitoring.consumer.js';
@@ -20,6 +21,7 @@ import { ChannelStatsReporter } from './stats/channel-stats-reporter.service.js'
     SecurityOperationsConsumer,
     PerformanceMonitoringConsumer,
     IncidentResponseConsumer,
+    ClusterWatcher,
   ],
 })
 export class AppModule {}
