@@ -89,4 +89,11 @@ describe('AlertRules', () => {
     clock.now += 10_000;
     expect(r.admit('transport_down', 'system')).toBe(true);
   });
+
+  it('admit: a different subject (another failed node) is reported within the same window', () => {
+    const { rules: r } = rules();
+    expect(r.admit('node_failure', 'system', 'node-a')).toBe(true);
+    expect(r.admit('node_failure', 'system', 'node-a')).toBe(false);
+    expect(r.admit('node_failure', 'system', 'node-b')).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import { CHANNEL_NAMES } from '../../../libs/pubsub/src/channels/channel-names.js';
-import { LATENCY_SAMPLE_EVERY } from '../../../libs/pubsub/src/delivery/mailbox.js';
+import { FULLY_TIMED_CALLS, LATENCY_SAMPLE_EVERY } from '../../../libs/pubsub/src/delivery/mailbox.js';
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { Broadcasters, HEALTH_BROADCAST_JOB, METRICS_BROADCAST_JOB } from '../../../libs/pubsub/src/integration/broadcasters.js';
 import { PubSubConfigService } from '../../../libs/pubsub/src/integration/pubsub-config.service.js';
@@ -142,10 +142,38 @@ describe('Broadcasters: the metrics tick', () => {
     expect(second.find((p) => p.operation === 'publish:metrics')!.count).toBe(2 * CHANNEL_NAMES.length);
   });
 
+  it('after a pause, the first interval counts from the re-enable, not the whole disabled period', async () => {
+    const s = setup({ health: 60_000, metrics: 60_000 });
+    s.broadcasters.start();
+    s.config.disable();
+    const audit = s.channels.channel('audit');
+    for (let i = 0; i < 5; i++) audit.publish('a', 'x', i);
+    s.config.enable();
+    audit.publish('a', 'x', 'after');
+    s.broadcasters.broadcastMetrics();
+    s.broadcasters.stop();
+    expect(await s.channels.drain(1_000)).toBe(true);
+    const ofAudit = s.metrics.payloadsOf('throughput_metric', 'throughput').find((p) => p.operation === 'publish:audit')!;
+    expect(ofAudit.count).toBe(1);
+  });
+
+  it('times every call up to FULLY_TIMED_CALLS per interval, then one call in LATENCY_SAMPLE_EVERY', async () => {
+    const s = setup();
+    const events = s.channels.channel('events');
+    events.subscribe('t', () => undefined);
+    const extra = 10 * LATENCY_SAMPLE_EVERY;
+    for (let i = 0; i < FULLY_TIMED_CALLS + extra; i++) events.publish('t', 'x', i);
+    expect(await s.channels.drain(2_000)).toBe(true);
+    s.broadcasters.broadcastMetrics();
+    expect(await s.channels.drain(1_000)).toBe(true);
+    const ofEvents = s.metrics.payloadsOf('latency_metric', 'latency').find((p) => p.operation === 'handle:events')!;
+    expect(ofEvents.sampleCount).toBe(FULLY_TIMED_CALLS + extra / LATENCY_SAMPLE_EVERY);
+  });
+
   it('one latency_metric per channel whose sample count and percentiles reflect the handler calls', async () => {
     const s = setup();
     const events = s.channels.channel('events');
-    // Handler time is sampled, one call in LATENCY_SAMPLE_EVERY per subscription.
+    // Below FULLY_TIMED_CALLS in an interval, every handler call is timed.
     const calls = 3 * LATENCY_SAMPLE_EVERY;
     events.subscribe('t', async () => {
       await sleep(10);
@@ -157,7 +185,7 @@ describe('Broadcasters: the metrics tick', () => {
     const latency = s.metrics.payloadsOf('latency_metric', 'latency');
     expect(latency.map((p) => p.operation).sort()).toEqual(CHANNEL_NAMES.map((name) => `handle:${name}`).sort());
     const ofEvents = latency.find((p) => p.operation === 'handle:events')!;
-    expect(ofEvents).toMatchObject({ percentile: 'p99', sampleCount: 3, node: 'bcast-node' });
+    expect(ofEvents).toMatchObject({ percentile: 'p99', sampleCount: calls, node: 'bcast-node' });
     expect(ofEvents.latencyMs).toBeGreaterThanOrEqual(8);
     expect(ofEvents.latencyMs).toBeLessThan(1_000);
     expect(ofEvents.percentiles.p50).toBeGreaterThanOrEqual(8);

@@ -137,6 +137,7 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
     [['a'], ['b'], 'unhealthy', 'lost'],
     [['a'], ['b', 'c'], 'unhealthy', 'lost'],
     [[], ['a'], 'unhealthy', 'lost'],
+    [[], [], 'unknown', 'lost'],
   ])('broadcastClusterHealth(%j, %j): %s, quorum %s', async (connected, disconnected, status, quorumStatus) => {
     const m = await only(f, () => f.integration.broadcastClusterHealth(connected, disconnected, 'node_left'));
     expectMessage(m, 'health', 'cluster:health', 'cluster_health_updated', {

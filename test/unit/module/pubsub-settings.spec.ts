@@ -77,6 +77,15 @@ describe('resolvePubSubSettings: options > environment > defaults', () => {
   });
 });
 
+describe('resolvePubSubSettings: the Redis url', () => {
+  it("{ type: 'redis' } without a url takes PUBSUB_REDIS_URL; an explicit url wins", () => {
+    const env = { PUBSUB_REDIS_URL: 'redis://127.0.0.1:7000' };
+    expect(resolvePubSubSettings({ transport: { type: 'redis' } }, env).transport.url).toBe('redis://127.0.0.1:7000');
+    expect(resolvePubSubSettings({ transport: { type: 'redis', url: 'redis://h:1' } }, env).transport.url).toBe('redis://h:1');
+    expect(resolvePubSubSettings({ transport: { type: 'memory' } }, env).transport.type).toBe('memory');
+  });
+});
+
 describe('resolvePubSubSettings: invalid values name the option or variable', () => {
   const rejects = (options: object, env: Record<string, string>, ...names: string[]) => {
     let message = '';

@@ -23,6 +23,11 @@ export class LatencyHistogram {
   private max = 0;
   private min = Number.POSITIVE_INFINITY;
 
+  /** Samples recorded since the last snapshot. */
+  get size(): number {
+    return this.count;
+  }
+
   record(ms: number): void {
     const value = ms > MIN_MS ? ms : MIN_MS;
     const index = Math.min(BUCKET_COUNT - 1, Math.floor(Math.log2(value / MIN_MS) * BUCKETS_PER_DOUBLING));

@@ -100,9 +100,12 @@ export class AlertRules {
     return breach();
   }
 
-  /** For rules raised by events rather than counts (transport down, node failure): once per window. */
-  admit(rule: AlertRule, channel: ChannelName): boolean {
-    const key = `${rule}:${channel}`;
+  /**
+   * For rules raised by events rather than counts (transport down, node failure): once per window and
+   * subject, so a second node failing within the window is still reported.
+   */
+  admit(rule: AlertRule, channel: ChannelName, subject = ''): boolean {
+    const key = `${rule}:${channel}:${subject}`;
     const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
     this.windows.set(key, window);
     if (window.alerted) return false;

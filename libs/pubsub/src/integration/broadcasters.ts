@@ -112,12 +112,21 @@ export class Broadcasters {
 
   private applyEnabled(): void {
     if (this.deps.config.isEnabled()) {
+      this.startFreshIntervals();
       this.health.arm();
       this.metrics.arm();
     } else {
       this.health.disarm();
       this.metrics.disarm();
     }
+  }
+
+  // After a pause, the first interval reports from now, not the whole time the layer was disabled.
+  private startFreshIntervals(): void {
+    const stats = this.deps.channels.stats();
+    this.healthIntervals.next(stats);
+    this.metricsIntervals.next(stats);
+    for (const channel of this.deps.channels.channels()) channel.counters.latency.takeSnapshot();
   }
 
   private publish(channel: 'health' | 'metrics', topic: string, message: CatalogueMessage): PublishResult {

@@ -9,8 +9,10 @@ export function clusterHealthFields(connected: unknown, disconnected: unknown, e
   if (!isNameList(connected) || !isNameList(disconnected)) throw new Error('connectedNodes and disconnectedNodes must be arrays of node names');
   const total = connected.length + disconnected.length;
   const majority = connected.length > total / 2;
+  // No node known at all says nothing about health, and must not read as healthy without quorum.
+  const status = total === 0 ? 'unknown' : disconnected.length === 0 ? 'healthy' : majority ? 'degraded' : 'unhealthy';
   return {
-    status: disconnected.length === 0 ? 'healthy' : majority ? 'degraded' : 'unhealthy',
+    status,
     healthyNodes: connected.length,
     totalNodes: total,
     degradedNodes: [],

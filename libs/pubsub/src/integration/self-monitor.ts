@@ -50,7 +50,7 @@ export class SelfMonitor {
 
   /** Transport and membership alerts; once per rule and window like the counted ones. */
   raiseTransportAlert(alert: TransportAlert, channel: ChannelName = 'system'): void {
-    if (!this.rules.admit(alert.rule, channel)) return;
+    if (!this.rules.admit(alert.rule, channel, String(alert.details?.node ?? ''))) return;
     this.raise({
       severity: alert.severity,
       category: CATEGORY_OF_RULE[alert.rule] ?? 'system',

@@ -116,7 +116,13 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
 function resolveTransport(option: TransportOptions | undefined, env: Env, fromEnv: Set<string>): Partial<TransportSettings> {
   if (option !== undefined) {
     if (option === null || typeof option !== 'object') throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix? }"));
-    return definedOnly(option as Partial<TransportSettings>);
+    const given = definedOnly(option as Partial<TransportSettings>);
+    // `{ type: 'redis' }` without a url still honours the environment before ioredis's localhost default.
+    if (given.type === 'redis' && given.url === undefined && env.PUBSUB_REDIS_URL) {
+      fromEnv.add('transport.url');
+      return { ...given, url: env.PUBSUB_REDIS_URL };
+    }
+    return given;
   }
   const url = env.PUBSUB_REDIS_URL;
   if (url === undefined || url === '') return { type: 'memory' };
