@@ -14,23 +14,14 @@ import { INFRASTRUCTURE_CASES } from './cases.infrastructure.js';
 import { OPERATIONS_CASES } from './cases.operations.js';
 import { SECURITY_AND_LOGGING_CASES } from './cases.security-logging.js';
 import { TEST_NODE, build } from './message-case.js';
+import { anyValue } from '../../support/arbitraries.js';
 
 const ALL_CASES = [...INFRASTRUCTURE_CASES, ...OPERATIONS_CASES, ...SECURITY_AND_LOGGING_CASES];
 const KNOWN_FIELDS = [
   ...new Set(ALL_CASES.flatMap((row) => Object.keys({ ...row.valid, ...row.defaults, ...row.overrides }))),
   'timestamp',
 ];
-const ANY_VALUE = fc.anything({
-  withBigInt: true,
-  withBoxedValues: true,
-  withDate: true,
-  withMap: true,
-  withSet: true,
-  withNullPrototype: true,
-  withObjectString: true,
-  withSparseArray: true,
-  withTypedArray: true,
-});
+const ANY_VALUE = anyValue;
 
 beforeAll(() => setLocalNodeName(TEST_NODE));
 afterAll(() => setLocalNodeName(defaultNodeName()));
