@@ -1,24 +1,15 @@
 import fc from 'fast-check';
-import { CHANNEL_NAMES } from '../../../libs/pubsub/src/channels/channel-names.js';
 import type { PubSubMessage } from '../../../libs/pubsub/src/channels/channel.types.js';
 import { canonicalJson } from '../../../libs/pubsub/src/security/canonical-serialisation.js';
 import { PubSubSecurity, type SignedMessage } from '../../../libs/pubsub/src/security/index.js';
-import { aMessage, arbitraryMessage, arbitraryTopic, KEY, MAX_AGE_MS, NOW, overTheWire } from './security-fixtures.js';
+import { aMessage, arbitraryMessage, arbitraryMessageField, KEY, MAX_AGE_MS, NOW, overTheWire } from './security-fixtures.js';
 import { anyValue } from '../../support/arbitraries.js';
 
 function freshSecurity(secretKeyBase: string | undefined = KEY): PubSubSecurity {
   return new PubSubSecurity({ secretKeyBase, messageMaxAgeMs: MAX_AGE_MS, now: () => NOW });
 }
 
-const replacementFor: { [F in keyof PubSubMessage]: fc.Arbitrary<PubSubMessage[F]> } = {
-  id: fc.string({ minLength: 1, maxLength: 40 }),
-  channel: fc.constantFrom(...CHANNEL_NAMES),
-  topic: arbitraryTopic,
-  type: fc.string({ minLength: 1, maxLength: 30 }),
-  payload: fc.jsonValue(),
-  timestamp: fc.integer({ min: NOW - MAX_AGE_MS, max: NOW + MAX_AGE_MS }),
-  node: fc.string({ maxLength: 20 }),
-};
+const replacementFor = arbitraryMessageField;
 
 // One field replaced by a different, still well-formed and in-window value: only the signature can catch it.
 const tamperedField = fc.oneof(

@@ -33,7 +33,8 @@ const segment = fc.stringMatching(/^[a-z0-9_.-]{1,12}$/);
 
 export const arbitraryTopic = fc.array(segment, { minLength: 1, maxLength: 4 }).map((segments) => segments.join(':'));
 
-export const arbitraryMessage: fc.Arbitrary<PubSubMessage> = fc.record({
+/** One arbitrary per message field: whole messages, or a replacement value for one field of a signed message. */
+export const arbitraryMessageField: { [F in keyof PubSubMessage]: fc.Arbitrary<PubSubMessage[F]> } = {
   id: fc.string({ minLength: 1, maxLength: 40 }),
   channel: fc.constantFrom(...CHANNEL_NAMES),
   topic: arbitraryTopic,
@@ -41,4 +42,6 @@ export const arbitraryMessage: fc.Arbitrary<PubSubMessage> = fc.record({
   payload: fc.jsonValue(),
   timestamp: fc.integer({ min: NOW - MAX_AGE_MS, max: NOW + MAX_AGE_MS }),
   node: fc.string({ maxLength: 20 }),
-});
+};
+
+export const arbitraryMessage: fc.Arbitrary<PubSubMessage> = fc.record(arbitraryMessageField);
