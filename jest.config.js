@@ -1,14 +1,9 @@
 // ES modules under jest need NODE_OPTIONS=--experimental-vm-modules (set by `npm test`).
-const swc = {
-  jsc: {
-    parser: { syntax: 'typescript', decorators: true },
-    transform: { legacyDecorator: true, decoratorMetadata: true },
-    target: 'es2022',
-    keepClassNames: true,
-  },
-  module: { type: 'es6' },
-  sourceMaps: 'inline',
-};
+import { readFileSync } from 'node:fs';
+
+// ES module output with legacy decorators and their metadata, as Nest needs; shared with the Redis tests'
+// on-the-fly compiler.
+const swc = { ...JSON.parse(readFileSync(new URL('./swc.config.json', import.meta.url), 'utf8')), sourceMaps: 'inline' };
 
 export default {
   testEnvironment: 'node',

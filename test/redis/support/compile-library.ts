@@ -1,11 +1,13 @@
 import { transformFile } from '@swc/core';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
 /** The repository root (jest runs from it). */
 export const REPO_ROOT = process.cwd();
 const SOURCE = join(REPO_ROOT, 'libs/pubsub/src');
+// The options jest compiles the tests with, so the child processes run the same code.
+const SWC_OPTIONS = JSON.parse(readFileSync(join(REPO_ROOT, 'swc.config.json'), 'utf8'));
 // Inside node_modules, so the compiled files resolve @nestjs/*, ioredis... from the workspace's node_modules.
 const CACHE = join(REPO_ROOT, 'node_modules/.cache/gater-pubsub-redis-tests');
 
@@ -24,17 +26,7 @@ export async function compileLibrary(): Promise<CompiledLibrary> {
   const files = listTypeScript(SOURCE);
   await Promise.all(
     files.map(async (file) => {
-      const { code } = await transformFile(file, {
-        jsc: {
-          parser: { syntax: 'typescript', decorators: true },
-          transform: { legacyDecorator: true, decoratorMetadata: true },
-          target: 'es2022',
-          keepClassNames: true,
-        },
-        module: { type: 'es6' },
-        sourceMaps: false,
-        swcrc: false,
-      });
+      const { code } = await transformFile(file, { ...SWC_OPTIONS, sourceMaps: false, swcrc: false });
       const target = join(out, relative(SOURCE, file)).replace(/\.ts$/, '.js');
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, code);
