@@ -1,5 +1,5 @@
 import { DeliveryScheduler, type SchedulerLimits } from '../delivery/delivery-scheduler.js';
-import { describeError } from '../delivery/mailbox.js';
+import { describeError } from '../describe-error.js';
 import type { CounterListener } from '../delivery/channel-counters.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';

@@ -1,7 +1,8 @@
 import { PatternIndex } from '../routing/pattern-index.js';
 import { describeInvalidPattern, isValidTopic } from '../routing/topic-grammar.js';
 import { ChannelCounters } from '../delivery/channel-counters.js';
-import { Mailbox, describeError, type MailboxHost, type MailboxSettings } from '../delivery/mailbox.js';
+import { describeError } from '../describe-error.js';
+import { Mailbox, type MailboxHost, type MailboxSettings } from '../delivery/mailbox.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
 import type { ChannelContext } from './channel-context.js';
@@ -85,8 +86,7 @@ export abstract class Channel implements MailboxHost {
       const invalid = this.context.hooks.validate?.(this.name, type, message.payload);
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
       this.counters.countPublished();
-      const targets = knownRoute ?? this.index.match(topic as string);
-      for (let i = 0; i < targets.length; i++) targets[i].enqueue(message);
+      this.route(message, knownRoute);
       if (!local) this.context.hooks.outbound?.(message);
       return { ok: true, id: message.id };
     } catch (error) {
@@ -162,8 +162,7 @@ export abstract class Channel implements MailboxHost {
     this.context.hooks.deadLetter?.(message, error, attempts, mailbox.id);
   }
 
-  private route(message: PubSubMessage): void {
-    const targets = this.index.match(message.topic);
+  private route(message: PubSubMessage, targets = this.index.match(message.topic)): void {
     for (let i = 0; i < targets.length; i++) targets[i].enqueue(message);
   }
 

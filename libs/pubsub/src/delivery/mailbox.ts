@@ -1,6 +1,7 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../channels/channel.types.js';
 import type { ChannelCounters } from './channel-counters.js';
+import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import type { ThrottledLog } from './throttled-log.js';
 
@@ -182,27 +183,5 @@ export class Mailbox implements Subscription {
       `dropped:${name}:${this.id}`,
       `Mailbox of subscription ${this.id} on channel '${name}' is full (${this.settings.mailboxSize}); ${policy} discarded ${message.type} on ${message.topic}`,
     );
-  }
-}
-
-/** Never throws, whatever was thrown (a Proxy with throwing traps, an object without a prototype...). */
-export function describeError(error: unknown): string {
-  try {
-    if (error instanceof Error) return error.message;
-    return typeof error === 'string' ? error : (JSON.stringify(error) ?? String(error));
-  } catch {
-    try {
-      return String(error);
-    } catch {
-      return `unprintable ${typeof error} thrown`;
-    }
-  }
-}
-
-function describeStack(error: unknown): string | undefined {
-  try {
-    return error instanceof Error ? error.stack : undefined;
-  } catch {
-    return undefined;
   }
 }

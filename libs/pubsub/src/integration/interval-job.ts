@@ -1,5 +1,5 @@
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import { describeError } from '../delivery/mailbox.js';
+import { describeError, describeStack } from '../describe-error.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 
 /**
@@ -45,7 +45,7 @@ export class IntervalJob {
     try {
       await this.tick();
     } catch (error) {
-      this.logger.error(`${this.name} failed: ${describeError(error)}`, error instanceof Error ? error.stack : undefined);
+      this.logger.error(`${this.name} failed: ${describeError(error)}`, describeStack(error));
     } finally {
       this.running = false;
     }

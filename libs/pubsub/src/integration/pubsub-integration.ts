@@ -1,7 +1,7 @@
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import type { PublishResult } from '../channels/channel.types.js';
-import { describeError } from '../delivery/mailbox.js';
+import { describeError } from '../describe-error.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { AlertMessages } from '../messages/alert.messages.js';
 import { AuditMessages } from '../messages/audit.messages.js';

@@ -10,6 +10,7 @@ import { MetricsMessages, type MetricsMessageType } from './metrics.messages.js'
 import { payloadProblems } from './payload-validation.js';
 import { SecurityMessages, type SecurityMessageType } from './security.messages.js';
 import { SystemMessages, type SystemMessageType } from './system.messages.js';
+import { describeError } from '../describe-error.js';
 
 /** The channels that have a message catalogue: all but `events`, which carries raw domain events. */
 export type OperationalChannel = Exclude<ChannelName, 'events'>;
@@ -77,14 +78,6 @@ export function validateCatalogueMessage(channel: ChannelName, type: string, pay
     return problems.length === 0 ? undefined : `${type}: ${problems.join('; ')}`;
   } catch (error: unknown) {
     // Only hostile input gets here (a throwing getter, a revoked proxy): refuse the message, don't crash the publisher.
-    return payloadClass === undefined ? undefined : `${type}: payload could not be validated (${describe(error)})`;
-  }
-}
-
-function describe(error: unknown): string {
-  try {
-    return error instanceof Error ? error.message : String(error);
-  } catch {
-    return 'unreadable error';
+    return payloadClass === undefined ? undefined : `${type}: payload could not be validated (${describeError(error)})`;
   }
 }

@@ -1,4 +1,5 @@
 import type { PubSubMessage } from '../channels/channel.types.js';
+import { describeError } from '../describe-error.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import type { Bus } from './bus.js';
@@ -77,7 +78,7 @@ export class ClusterTransport implements TransportLayer {
         send: (frame) => this.publish(frame),
         sent: (messages) => (this.counters.messagesSent += messages),
         failed: (message, reason) => this.sendFailed(message, reason),
-        sendError: (error) => this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describe(error)}`),
+        sendError: (error) => this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describeError(error)}`),
       },
       { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs },
     );
@@ -149,7 +150,7 @@ export class ClusterTransport implements TransportLayer {
       this.inbound.receive(text);
     } catch (error) {
       // Never into the bus client's data handler: one bad frame must not disturb the connection.
-      this.log.error('transport-receive', `A frame from ${this.bus.description} could not be processed: ${describe(error)}`);
+      this.log.error('transport-receive', `A frame from ${this.bus.description} could not be processed: ${describeError(error)}`);
     }
   }
 
@@ -161,7 +162,7 @@ export class ClusterTransport implements TransportLayer {
   private announce(kind: FrameKind): Promise<number> {
     if (!this.bus.up || this.stopped) return Promise.resolve(0);
     return this.publish(this.codec.encode(kind, [], this.outbound.published)).catch((error: unknown) => {
-      this.log.warn(`transport-announce-${kind}`, `Could not send a membership frame on ${this.bus.description}: ${describe(error)}`);
+      this.log.warn(`transport-announce-${kind}`, `Could not send a membership frame on ${this.bus.description}: ${describeError(error)}`);
       return 0;
     });
   }
@@ -238,8 +239,4 @@ export class ClusterTransport implements TransportLayer {
     this.deps.channels.channel(message.channel).counters.count('failedPublications');
     this.log.warn(`transport-send-failed:${message.channel}`, `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`);
   }
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
