@@ -1,10 +1,8 @@
 import { ERRORS } from '../error-messages.js';
-import type { PubSubSettings } from '../module/pubsub-settings.js';
+import { MAX_INTERVAL_MS, type PubSubSettings } from '../module/pubsub-settings.js';
 
 export type ConfigChange = 'enabled' | 'healthBroadcastInterval' | 'metricsBroadcastInterval';
 type ConfigListener = (change: ConfigChange) => void;
-
-const MAX_INTERVAL_MS = 2_147_483_647;
 
 /**
  * The integration layer's runtime switches (the seeds' enable!/disable!/enabled? and intervals). Disabling

@@ -19,7 +19,8 @@ import { ERRORS } from '../error-messages.js';
 import { defaultNodeName } from '../messages/local-node.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 
-const MAX_INTERVAL_MS = 2_147_483_647; // setInterval's limit
+/** setInterval's limit: the start-up settings and the runtime setters share it. */
+export const MAX_INTERVAL_MS = 2_147_483_647;
 
 class ChannelSettings {
   @IsInt() @Min(1) mailboxSize = 10_000;
