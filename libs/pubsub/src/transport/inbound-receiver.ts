@@ -5,7 +5,7 @@ import type { SecureMessageError } from '../security/pubsub-security.js';
 import type { SequenceTracker } from './sequence-tracker.js';
 import type { TransportStats } from './transport-stats.js';
 import type { ViolationReporter } from './violation-reporter.js';
-import { claimedChannels, readEntry, type Frame, type FrameCodec } from './wire-frame.js';
+import { claimedChannels, readEntry, unverifiedEnvelope, type Frame, type FrameCodec } from './wire-frame.js';
 
 /**
  * The receiving half: every frame from the bus is validated (signature, age, replay, shape) before anything
@@ -87,9 +87,7 @@ export class InboundReceiver {
 
 function claimedNode(raw: unknown): string | undefined {
   try {
-    if (raw === null || typeof raw !== 'object') return undefined;
-    const envelope = 'message' in raw ? (raw as { message: unknown }).message : raw;
-    const node = (envelope as { node?: unknown } | null)?.node;
+    const node = unverifiedEnvelope(raw)?.node;
     return typeof node === 'string' ? node.slice(0, 200) : undefined;
   } catch {
     return undefined;

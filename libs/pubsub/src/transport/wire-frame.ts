@@ -145,10 +145,15 @@ function readSent(raw: unknown): Map<ChannelName, number> | undefined | null {
   return sent;
 }
 
-function unverifiedHeader(raw: unknown): Record<string, unknown> | undefined {
+/** The envelope a frame header claims to be, signed (`{ message, signature }`) or plain, before any check. */
+export function unverifiedEnvelope(raw: unknown): Record<string, unknown> | undefined {
   if (raw === null || typeof raw !== 'object') return undefined;
-  const envelope = (Object.hasOwn(raw, 'message') ? (raw as { message: unknown }).message : raw) as { payload?: unknown } | null;
-  const payload = envelope !== null && typeof envelope === 'object' ? envelope.payload : undefined;
+  const envelope = Object.hasOwn(raw, 'message') ? (raw as { message: unknown }).message : raw;
+  return envelope !== null && typeof envelope === 'object' ? (envelope as Record<string, unknown>) : undefined;
+}
+
+function unverifiedHeader(raw: unknown): Record<string, unknown> | undefined {
+  const payload = unverifiedEnvelope(raw)?.payload;
   return payload !== null && typeof payload === 'object' ? (payload as Record<string, unknown>) : undefined;
 }
 
@@ -173,8 +178,7 @@ export function readEntry(raw: unknown, node: string): WireMessage | undefined {
 export function claimedChannels(raw: unknown, body?: string): Map<ChannelName, number> {
   const claims = new Map<ChannelName, number>();
   try {
-    const envelope = raw !== null && typeof raw === 'object' && 'message' in raw ? (raw as { message: unknown }).message : raw;
-    const { channel, type } = (envelope ?? {}) as Record<string, unknown>;
+    const { channel, type } = unverifiedEnvelope(raw) ?? {};
     if (type === FRAME_TYPE && body !== undefined) {
       const entries = JSON.parse(body) as unknown;
       if (Array.isArray(entries)) {
