@@ -30,4 +30,20 @@ export const ERRORS = {
   nonStaticHandlerHost: (scope: string) =>
     `its class is ${scope}; decorated handlers need a singleton (default-scoped) provider or controller`,
   invalidOption: (name: string, problem: string) => `Invalid @gater/pubsub configuration: ${name} ${problem}`,
+
+  // Delivery, subscribe and publish-time input.
+
+  // Wire security and limits.
+
+  // Transport faults and membership.
+
+  // Message catalogue.
+
+  // Module, discovery and typing.
+
+  // Performance and self-monitoring.
+
+  // Durable delivery.
+
+  // Observability.
 };

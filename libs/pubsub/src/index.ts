@@ -64,4 +64,5 @@ export {
   type SecureMessageResult,
   type SignedMessage,
 } from './security/pubsub-security.js';
+export { PubSubError, type PubSubErrorCode } from './pubsub-error.js';
 export * from './messages/index.js';
