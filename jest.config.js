@@ -16,4 +16,5 @@ export default {
     '^(\\.{1,2}/.*)\\.js$': '$1',
   },
   testTimeout: 20_000,
+  reporters: ['default', '<rootDir>/test/hardening/support/figures-reporter.mjs'],
 };
