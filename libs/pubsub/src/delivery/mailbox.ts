@@ -9,6 +9,11 @@ export const LATENCY_SAMPLE_EVERY = 16;
 const LATENCY_SAMPLE_MASK = LATENCY_SAMPLE_EVERY - 1;
 export const FULLY_TIMED_CALLS = 256;
 
+interface Retry {
+  message: PubSubMessage;
+  attempt: number;
+}
+
 export interface MailboxSettings {
   mailboxSize: number;
   overflow: OverflowPolicy;
@@ -38,6 +43,9 @@ export class Mailbox implements Subscription {
   private inFlight = 0;
   private calls = 0;
   private unsubscribed = false;
+  /** Set while `attempt` runs a handler call: a retry asked for meanwhile waits in `retries` instead of recursing. */
+  private attempting = false;
+  private readonly retries = new Deque<Retry>();
 
   constructor(
     readonly id: string,
@@ -104,7 +112,30 @@ export class Mailbox implements Subscription {
     return started;
   }
 
+  /**
+   * Runs one handler call and, iteratively, every retry that call asks for synchronously (a synchronous throw,
+   * or a thenable calling back from inside `then`): retries queue up and this loop runs them, so the stack
+   * stays flat whatever `retries` is. Retries asked for later (a real promise rejecting) come back here on a
+   * fresh stack.
+   */
   private attempt(message: PubSubMessage, attempt: number): void {
+    if (this.attempting) {
+      this.retries.push({ message, attempt });
+      return;
+    }
+    this.attempting = true;
+    try {
+      let next: Retry | undefined = { message, attempt };
+      while (next !== undefined) {
+        this.call(next.message, next.attempt);
+        next = this.retries.shift();
+      }
+    } finally {
+      this.attempting = false;
+    }
+  }
+
+  private call(message: PubSubMessage, attempt: number): void {
     // Every call is timed until the interval has FULLY_TIMED_CALLS samples, then one in LATENCY_SAMPLE_EVERY:
     // quiet channels still report latency, busy ones don't pay for a clock read per call.
     const timed = (++this.calls & LATENCY_SAMPLE_MASK) === 0 || this.host.counters.latency.size < FULLY_TIMED_CALLS;
@@ -162,11 +193,10 @@ export class Mailbox implements Subscription {
   private fail(message: PubSubMessage, attempt: number, error: unknown): void {
     const { counters, log, name } = this.host;
     counters.count('handlerErrors');
-    const stack = describeStack(error);
     log.error(
       `handler-error:${name}:${this.id}`,
       `Handler of subscription ${this.id} on channel '${name}' failed on ${message.type} (topic ${message.topic}, attempt ${attempt} of ${this.settings.retries + 1}): ${describeError(error)}`,
-      stack,
+      () => describeStack(error),
     );
     if (attempt <= this.settings.retries) {
       this.attempt(message, attempt + 1);

@@ -24,8 +24,9 @@ export class ThrottledLog {
     if (this.admit(key)) this.logger.warn(message);
   }
 
-  error(key: string, message: string, stack?: string): void {
-    if (this.admit(key)) this.logger.error(message, stack);
+  /** `stack` may be a function: formatting a stack is costly, and most events of a flood are not printed. */
+  error(key: string, message: string, stack?: string | (() => string | undefined)): void {
+    if (this.admit(key)) this.logger.error(message, typeof stack === 'function' ? stack() : stack);
   }
 
   private admit(key: string): boolean {
