@@ -16,6 +16,8 @@ import type {
   Subscription,
 } from './channel.types.js';
 import { nextSubscriptionId } from './message-ids.js';
+import type { Observable } from 'rxjs';
+import { observeSubscription } from '../observability/observe.js';
 import { ERRORS } from '../error-messages.js';
 
 export const MAX_TYPE_LENGTH = 256;
@@ -95,18 +97,23 @@ export abstract class Channel implements MailboxHost {
   }
 
   subscribe(pattern: string | string[], handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
-    const patterns = Array.isArray(pattern) ? [...pattern] : [pattern];
-    if (patterns.length === 0) throw new Error(ERRORS.noPatterns(this.name));
-    for (const candidate of patterns) {
-      const problem = describeInvalidPattern(candidate);
-      if (problem !== undefined) throw new Error(ERRORS.invalidPattern(candidate, this.name, problem));
-    }
+    const patterns = this.checkedPatterns(pattern);
     if (typeof handler !== 'function') throw new Error(ERRORS.handlerNotAFunction(this.name, patterns));
     if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
     const mailbox = new Mailbox(nextSubscriptionId(this.name), patterns, handler, this.settingsFor(options), this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
     return mailbox;
+  }
+
+  /**
+   * The messages matching `pattern` as an rxjs Observable: each rxjs subscriber gets its own subscription
+   * (same options as `subscribe`), closed on teardown. A bad pattern or bad options throw here, at once.
+   */
+  observe<P = unknown>(pattern: string | string[], options: SubscribeOptions = {}): Observable<PubSubMessage<P>> {
+    this.checkedPatterns(pattern);
+    this.settingsFor(options);
+    return observeSubscription<P>((handler) => this.subscribe(pattern, handler, options));
   }
 
   stats(): ChannelStats {
@@ -170,6 +177,16 @@ export abstract class Channel implements MailboxHost {
     this.counters.count('failedPublications');
     this.log.warn(`refused:${this.name}:${reason}`, `Publication on channel '${this.name}' refused (${reason}): ${error}`);
     return { ok: false, reason, error };
+  }
+
+  private checkedPatterns(pattern: string | string[]): string[] {
+    const patterns = Array.isArray(pattern) ? [...pattern] : [pattern];
+    if (patterns.length === 0) throw new Error(ERRORS.noPatterns(this.name));
+    for (const candidate of patterns) {
+      const problem = describeInvalidPattern(candidate);
+      if (problem !== undefined) throw new Error(ERRORS.invalidPattern(candidate, this.name, problem));
+    }
+    return patterns;
   }
 
   private settingsFor(options: SubscribeOptions): MailboxSettings {
