@@ -46,4 +46,8 @@ export const ERRORS = {
   // Durable delivery.
 
   // Observability.
+  missingPeer: (feature: string, specifier: string, range: string, cause: string) =>
+    `@gater/pubsub: ${feature} needs the optional peer dependency '${specifier}', which could not be loaded (${cause}); install it with: npm install ${specifier}@'${range}'`,
+  peerWithoutExport: (specifier: string, name: string, range: string) =>
+    `@gater/pubsub: '${specifier}' was loaded but exports no ${name}; install ${specifier}@'${range}'`,
 };

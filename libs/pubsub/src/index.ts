@@ -65,4 +65,6 @@ export {
   type SignedMessage,
 } from './security/pubsub-security.js';
 export { PubSubError, type PubSubErrorCode } from './pubsub-error.js';
+export { PubSubHealthIndicator, type PubSubHealthResult } from './observability/health-indicator.js';
+export type { ChannelHealthDetail, PubSubHealthDetail } from './observability/health-report.js';
 export * from './messages/index.js';

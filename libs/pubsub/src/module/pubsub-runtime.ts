@@ -7,6 +7,7 @@ import { PubSubConfigService } from '../integration/pubsub-config.service.js';
 import { PubSubIntegration } from '../integration/pubsub-integration.js';
 import { SelfMonitor } from '../integration/self-monitor.js';
 import { validateCatalogueMessage } from '../messages/catalogue.js';
+import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { setLocalNodeName } from '../messages/local-node.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
@@ -37,6 +38,7 @@ export class PubSubRuntime {
   readonly integration: PubSubIntegration;
   readonly monitor: SelfMonitor;
   readonly transport: TransportLayer;
+  readonly health: PubSubHealthIndicator;
   private broadcasters: Broadcasters | undefined;
   private readonly once = new Set<string>();
 
@@ -57,6 +59,7 @@ export class PubSubRuntime {
       alert: (alert) => this.monitor.raiseTransportAlert(alert),
     });
     this.manager = new PubSubManager(this.channels, () => this.transport.nodes());
+    this.health = new PubSubHealthIndicator({ channels: this.channels, transport: this.transport, windowMs: settings.alerting.windowMs });
   }
 
   /** Runs `step` the first time it is asked for in this application; every module instance asks. */

@@ -6,6 +6,7 @@ import { PubSubManager } from '../channels/pubsub-manager.js';
 import { HandlerExplorer } from '../discovery/handler-explorer.js';
 import { PubSubConfigService } from '../integration/pubsub-config.service.js';
 import { PubSubIntegration } from '../integration/pubsub-integration.js';
+import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { PubSubLifecycle } from './pubsub-lifecycle.js';
 import {
@@ -31,6 +32,8 @@ const publicProviders: Provider[] = [
   fromRuntime(PubSubConfigService, (runtime) => runtime.config),
   fromRuntime(PubSubIntegration, (runtime) => runtime.integration),
   fromRuntime(PubSubSecurity, (runtime) => runtime.security),
+  // Terminus itself is loaded on the first check, so applications without it can still import PubSubModule.
+  fromRuntime(PubSubHealthIndicator, (runtime) => runtime.health),
   ...channelProviders,
 ];
 
