@@ -50,4 +50,11 @@ export const ERRORS = {
     `@gater/pubsub: ${feature} needs the optional peer dependency '${specifier}', which could not be loaded (${cause}); install it with: npm install ${specifier}@'${range}'`,
   peerWithoutExport: (specifier: string, name: string, range: string) =>
     `@gater/pubsub: '${specifier}' was loaded but exports no ${name}; install ${specifier}@'${range}'`,
+  metricNameTaken: (name: string) =>
+    `metrics: the registry already has a metric named '${name}' that @gater/pubsub did not register; pass metrics.registry with a registry of its own`,
+  metricLabelsDiffer: (name: string, labels: string[]) =>
+    `metrics: another application reports '${name}' on this registry with the constant labels [${labels.join(', ')}]; use the same label names in metrics.labels, or a registry of its own`,
+  metricsAlreadyReported: (name: string, labels: Record<string, string>) =>
+    `metrics: another application already reports '${name}' on this registry with the labels ${JSON.stringify(labels)}; give each application its own metrics.registry or distinct metrics.labels`,
+  invalidHeaders: (problem: string) => `invalid headers: ${problem}; headers are a plain object of string values`,
 };

@@ -1,7 +1,7 @@
 import type { DeliveryScheduler } from '../delivery/delivery-scheduler.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import type { ChannelName } from './channel-names.js';
-import type { OverflowPolicy, PubSubMessage } from './channel.types.js';
+import type { MessageHandler, OverflowPolicy, PubSubMessage } from './channel.types.js';
 import type { CoarseClock } from './coarse-clock.js';
 import type { MessageIdSource } from './message-ids.js';
 
@@ -15,6 +15,13 @@ export interface ChannelHooks {
   /** Hands an accepted, non-local message to the transport. */
   outbound?: (message: PubSubMessage) => void;
   deadLetter?: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
+  /** Wraps a handler once, at subscribe time (metrics timing, tracing): nothing is added per call when unset. */
+  wrapHandler?: (handler: MessageHandler, target: HandlerTarget) => MessageHandler;
+}
+
+export interface HandlerTarget {
+  channel: ChannelName;
+  subscription: string;
 }
 
 export interface ChannelContext {

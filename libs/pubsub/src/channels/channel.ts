@@ -100,7 +100,10 @@ export abstract class Channel implements MailboxHost {
     const patterns = this.checkedPatterns(pattern);
     if (typeof handler !== 'function') throw new Error(ERRORS.handlerNotAFunction(this.name, patterns));
     if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
-    const mailbox = new Mailbox(nextSubscriptionId(this.name), patterns, handler, this.settingsFor(options), this);
+    const settings = this.settingsFor(options);
+    const id = nextSubscriptionId(this.name);
+    const instrumented = this.context.hooks.wrapHandler?.(handler, { channel: this.name, subscription: id }) ?? handler;
+    const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
     return mailbox;
@@ -174,7 +177,7 @@ export abstract class Channel implements MailboxHost {
   }
 
   private refuse(reason: string, error: string): PublishResult {
-    this.counters.count('failedPublications');
+    this.counters.countFailure(reason);
     this.log.warn(`refused:${this.name}:${reason}`, `Publication on channel '${this.name}' refused (${reason}): ${error}`);
     return { ok: false, reason, error };
   }

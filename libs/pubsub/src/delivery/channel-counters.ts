@@ -21,6 +21,8 @@ export class ChannelCounters {
   dropped = 0;
   lost = 0;
   outstanding = 0;
+  /** failedPublications by reason (refusal reasons, 'not_sent', inbound rejection errors): a small, fixed set. */
+  readonly failuresByReason = new Map<string, number>();
   /** Handler call durations, read and reset by the metrics broadcaster. */
   readonly latency = new LatencyHistogram();
   listener: CounterListener | undefined;
@@ -31,6 +33,11 @@ export class ChannelCounters {
   count(counter: CounterName, amount = 1): void {
     this[counter] += amount;
     this.listener?.(this.channel, counter, amount);
+  }
+
+  countFailure(reason: string, amount = 1): void {
+    this.failuresByReason.set(reason, (this.failuresByReason.get(reason) ?? 0) + amount);
+    this.count('failedPublications', amount);
   }
 
   // The two per-message counters get their own monomorphic increments: a keyed `this[counter]` update on

@@ -58,5 +58,6 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
     this.runtime.monitor.stop();
     this.runtime.channels.close();
     await this.runtime.transport.close();
+    await this.runtime.closeObservability();
   }
 }

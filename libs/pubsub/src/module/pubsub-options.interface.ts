@@ -1,5 +1,6 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { OverflowPolicy } from '../channels/channel.types.js';
+import type { MetricsOptions } from '../observability/metrics-settings.js';
 
 export interface ChannelSettingsOptions {
   mailboxSize?: number;
@@ -45,4 +46,11 @@ export interface PubSubModuleOptions {
   nodeTimeoutMs?: number;
   /** Self-monitoring thresholds, counted per channel within windowMs. */
   alerting?: AlertingOptions;
+  /** Prometheus metrics through prom-client (optional peer); off unless given. */
+  metrics?: MetricsOptions;
+  /**
+   * Tracing through @opentelemetry/api (optional peer). Default: on when the package is installed and a tracer
+   * provider is registered when the application starts; true: on (the package is required); false: off.
+   */
+  tracing?: boolean;
 }

@@ -8,6 +8,7 @@ import { PubSubIntegration } from '../integration/pubsub-integration.js';
 import { SelfMonitor } from '../integration/self-monitor.js';
 import { validateCatalogueMessage } from '../messages/catalogue.js';
 import { PubSubHealthIndicator } from '../observability/health-indicator.js';
+import { RuntimeObservability } from '../observability/runtime-observability.js';
 import { setLocalNodeName } from '../messages/local-node.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
@@ -40,6 +41,7 @@ export class PubSubRuntime {
   readonly transport: TransportLayer;
   readonly health: PubSubHealthIndicator;
   private broadcasters: Broadcasters | undefined;
+  private observability: Promise<RuntimeObservability> | undefined;
   private readonly once = new Set<string>();
 
   constructor(readonly settings: PubSubSettings) {
@@ -60,6 +62,16 @@ export class PubSubRuntime {
     });
     this.manager = new PubSubManager(this.channels, () => this.transport.nodes());
     this.health = new PubSubHealthIndicator({ channels: this.channels, transport: this.transport, windowMs: settings.alerting.windowMs });
+  }
+
+  /** Loads the optional instruments (metrics, tracing) once; the module waits for this before handing out channels. */
+  startObservability(): Promise<RuntimeObservability> {
+    this.observability ??= RuntimeObservability.start(this.settings, this.channels, this.transport);
+    return this.observability;
+  }
+
+  async closeObservability(): Promise<void> {
+    (await this.observability?.catch(() => undefined))?.close();
   }
 
   /** Runs `step` the first time it is asked for in this application; every module instance asks. */

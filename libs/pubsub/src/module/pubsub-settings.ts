@@ -17,6 +17,8 @@ import { CHANNEL_NAMES, type ChannelName } from '../channels/channel-names.js';
 import type { OverflowPolicy } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
 import { defaultNodeName } from '../messages/local-node.js';
+import { resolveMetricsSettings } from '../observability/metrics-settings.js';
+import type { MetricsSettings } from '../observability/metrics.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
@@ -55,6 +57,9 @@ export class PubSubSettings {
   @ValidateNested() @Type(() => AlertingSettings) alerting = new AlertingSettings();
   // Validated per channel in resolvePubSubSettings: class-validator does not descend into records.
   channels: Record<ChannelName, ChannelSettings>;
+  // Checked in resolveMetricsSettings: the registry is the user's object, never copied or validated here.
+  metrics: MetricsSettings | undefined;
+  @IsOptional() @IsBoolean() tracing?: boolean;
 }
 
 type Env = Record<string, string | undefined>;
@@ -101,6 +106,8 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   if (options.nodeTimeoutMs !== undefined) settings.nodeTimeoutMs = options.nodeTimeoutMs;
   settings.alerting = Object.assign(new AlertingSettings(), definedOnly(options.alerting));
   settings.channels = resolveChannels(options.channels);
+  settings.metrics = resolveMetricsSettings(options.metrics);
+  settings.tracing = options.tracing;
 
   const problems = [describeErrors(validateSync(settings, { forbidUnknownValues: false }), fromEnv)];
   for (const name of CHANNEL_NAMES) {

@@ -42,7 +42,11 @@ const publicProviders: Provider[] = [
   providers: [
     {
       provide: PUBSUB_RUNTIME,
-      useFactory: (container: ModulesContainer, options: PubSubModuleOptions) => PubSubRuntime.for(container, options),
+      useFactory: async (container: ModulesContainer, options: PubSubModuleOptions) => {
+        const runtime = PubSubRuntime.for(container, options);
+        await runtime.startObservability();
+        return runtime;
+      },
       inject: [ModulesContainer, PUBSUB_MODULE_OPTIONS],
     },
     ...publicProviders,

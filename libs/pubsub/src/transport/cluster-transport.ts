@@ -236,7 +236,7 @@ export class ClusterTransport implements TransportLayer {
 
   private sendFailed(message: PubSubMessage, reason: string): void {
     this.counters.sendFailures++;
-    this.deps.channels.channel(message.channel).counters.count('failedPublications');
+    this.deps.channels.channel(message.channel).counters.countFailure('not_sent');
     this.log.warn(`transport-send-failed:${message.channel}`, `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`);
   }
 }

@@ -37,7 +37,7 @@ export class ViolationReporter {
   report(rejection: Rejection): void {
     let messages = 0;
     for (const [channel, count] of rejection.claims) {
-      this.channels.channel(channel).counters.count('failedPublications', count);
+      this.channels.channel(channel).counters.countFailure(rejection.error, count);
       messages += count;
     }
     const channels = [...rejection.claims.keys()];
