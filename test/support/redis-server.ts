@@ -95,6 +95,16 @@ export class RedisServer {
     await this.signal('SIGKILL');
   }
 
+  /** SIGSTOP: connections stay open, nothing is answered, as with a hung server or a stalled host. */
+  freeze(): void {
+    this.process?.kill('SIGSTOP');
+  }
+
+  /** SIGCONT: the frozen server carries on where it stopped. */
+  thaw(): void {
+    this.process?.kill('SIGCONT');
+  }
+
   async stop(): Promise<void> {
     await this.signal('SIGTERM');
     rmSync(this.dir, { recursive: true, force: true });
@@ -105,6 +115,7 @@ export class RedisServer {
     this.process = undefined;
     if (child === undefined || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGCONT'); // a frozen server would not act on the signal until thawed
     child.kill(signal);
     const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
     await exited;

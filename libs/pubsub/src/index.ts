@@ -25,6 +25,7 @@ export {
 } from './channels/channel-classes.js';
 export { getChannelToken, InjectChannel } from './channels/channel-tokens.js';
 export { PubSubManager } from './channels/pubsub-manager.js';
+export type { TransportStatsView as TransportStats } from './channels/transport-stats-view.js';
 export type { DeadLetterPayload } from './channels/channel-set.js';
 export { matchTopic } from './routing/match-topic.js';
 export { isValidTopic, isValidPattern } from './routing/topic-grammar.js';

@@ -52,6 +52,10 @@ const COUNTER_RULES: Partial<Record<CounterName, { rule: AlertRule; threshold: k
 
 const HIGH_VOLUME_WINDOW_MS = 1_000;
 
+// Event rules keep a window per subject (a node's name, which forged traffic can invent): past this many,
+// new subjects share one window per rule and channel, so the alerts still come but memory stays bounded.
+const MAX_SUBJECT_WINDOWS = 1_000;
+
 /**
  * Counts events per rule and channel in fixed windows and reports a breach the moment a threshold is
  * crossed, at most once per rule, channel and window. Pure: the caller publishes the alert.
@@ -59,6 +63,7 @@ const HIGH_VOLUME_WINDOW_MS = 1_000;
 export class AlertRules {
   private readonly windows = new Map<string, RuleWindow>();
   private readonly volume = new Map<ChannelName, VolumeWindow>();
+  private prunedAt = 0;
 
   constructor(
     private readonly thresholds: AlertThresholds,
@@ -119,11 +124,27 @@ export class AlertRules {
    * subject, so a second node failing within the window is still reported.
    */
   admit(rule: AlertRule, channel: ChannelName, subject = ''): boolean {
-    const key = `${rule}:${channel}:${subject}`;
+    this.pruneExpired();
+    let key = `${rule}:${channel}:${subject}`;
+    if (!this.windows.has(key) && this.windows.size >= MAX_SUBJECT_WINDOWS) key = `${rule}:${channel}:`;
     const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
     this.windows.set(key, window);
     if (window.alerted) return false;
     window.alerted = true;
     return true;
+  }
+
+  /** An expired window holds nothing a new one would not (currentWindow starts afresh): at most once a window, drop them. */
+  private pruneExpired(): void {
+    const now = this.now();
+    const { windowMs } = this.thresholds;
+    if (now - this.prunedAt < windowMs) return;
+    this.prunedAt = now;
+    for (const [key, window] of this.windows) if (now - window.startedAt >= windowMs) this.windows.delete(key);
+  }
+
+  /** Windows held (bounded: expired ones are pruned, subjects capped). */
+  get windowCount(): number {
+    return this.windows.size;
   }
 }

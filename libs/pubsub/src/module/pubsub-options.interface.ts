@@ -44,6 +44,8 @@ export interface PubSubModuleOptions {
   heartbeatIntervalMs?: number;
   /** A silent node is removed after this; default 15_000. */
   nodeTimeoutMs?: number;
+  /** Most nodes the live-node table holds, this one included; signs of life from more are refused. Default 1_000. */
+  maxNodes?: number;
   /** Self-monitoring thresholds, counted per channel within windowMs. */
   alerting?: AlertingOptions;
   /** Prometheus metrics through prom-client (optional peer); off unless given. */

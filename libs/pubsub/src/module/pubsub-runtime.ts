@@ -12,6 +12,7 @@ import { RuntimeObservability } from '../observability/runtime-observability.js'
 import { setLocalNodeName } from '../messages/local-node.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
+import { viewTransportStats } from '../transport/transport-stats.js';
 import type { PubSubModuleOptions } from './pubsub-options.interface.js';
 import { resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.js';
 
@@ -60,7 +61,11 @@ export class PubSubRuntime {
       security: this.security,
       alert: (alert) => this.monitor.raiseTransportAlert(alert),
     });
-    this.manager = new PubSubManager(this.channels, () => this.transport.nodes());
+    this.manager = new PubSubManager(
+      this.channels,
+      () => this.transport.nodes(),
+      () => viewTransportStats(this.transport.stats(), this.transport.nodes().length),
+    );
     this.health = new PubSubHealthIndicator({ channels: this.channels, transport: this.transport, windowMs: settings.alerting.windowMs });
   }
 

@@ -54,6 +54,7 @@ export class PubSubSettings {
   @IsInt() @Min(1) messageMaxAgeMs = 300_000;
   @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) heartbeatIntervalMs = 5_000;
   @IsInt() @Min(1) nodeTimeoutMs = 15_000;
+  @IsInt() @Min(1) maxNodes = 1_000;
   @ValidateNested() @Type(() => AlertingSettings) alerting = new AlertingSettings();
   // Validated per channel in resolvePubSubSettings: class-validator does not descend into records.
   channels: Record<ChannelName, ChannelSettings>;
@@ -104,6 +105,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   if (options.messageMaxAgeMs !== undefined) settings.messageMaxAgeMs = options.messageMaxAgeMs;
   if (options.heartbeatIntervalMs !== undefined) settings.heartbeatIntervalMs = options.heartbeatIntervalMs;
   if (options.nodeTimeoutMs !== undefined) settings.nodeTimeoutMs = options.nodeTimeoutMs;
+  if (options.maxNodes !== undefined) settings.maxNodes = options.maxNodes;
   settings.alerting = Object.assign(new AlertingSettings(), definedOnly(options.alerting));
   settings.channels = resolveChannels(options.channels);
   settings.metrics = resolveMetricsSettings(options.metrics);

@@ -11,6 +11,7 @@ import { SequenceTracker } from './sequence-tracker.js';
 import type { TransportDependencies, TransportLayer } from './transport-layer.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 import { ViolationReporter } from './violation-reporter.js';
+import { within } from './within.js';
 import { FrameCodec, newEpoch, type Frame, type FrameKind } from './wire-frame.js';
 
 export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs'> {
@@ -18,7 +19,10 @@ export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs'> {
   openWaitMs: number;
   /** After a reconnect, how long data waits for the known peers to be subscribed again. */
   resumeGraceMs: number;
-  /** How long close() waits for queued messages to go out. */
+  /**
+   * How long close() waits for queued messages to go out. With the goodbye and the bus's own close (each
+   * bounded too) it keeps close() under 2 s, whatever state the backend is in.
+   */
   closeFlushMs: number;
 }
 
@@ -26,10 +30,12 @@ export const DEFAULT_CLUSTER_TUNING: ClusterTuning = {
   ...DEFAULT_OUTBOUND_TUNING,
   openWaitMs: 3_000,
   resumeGraceMs: 2_000,
-  closeFlushMs: 2_000,
+  closeFlushMs: 1_000,
 };
 
 const RESUME_POLL_MS = 50;
+// The goodbye is a courtesy (peers would notice by the node timeout): not worth holding up a shutdown for.
+const GOODBYE_WAIT_MS = 250;
 
 /**
  * A node of a cluster over a Bus: outbound messages batched into signed frames, inbound frames validated
@@ -43,6 +49,7 @@ export class ClusterTransport implements TransportLayer {
   private readonly outbound: OutboundQueue;
   private readonly inbound: InboundReceiver;
   private readonly membership: Membership;
+  private readonly announcer: MembershipAnnouncer;
   private readonly sequences = new SequenceTracker();
   private readonly violations: ViolationReporter;
   private readonly log: ThrottledLog;
@@ -66,10 +73,15 @@ export class ClusterTransport implements TransportLayer {
     this.security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
     this.codec = new FrameCodec(settings.nodeName, newEpoch(), this.security);
     this.violations = new ViolationReporter(channels, this.log);
-    const announcer = new MembershipAnnouncer(channels, settings.nodeName, deps.alert, settings.nodeTimeoutMs, logger);
-    this.membership = new Membership(settings.nodeName, settings.nodeTimeoutMs, {
-      added: (node) => announcer.added(node, this.membership.nodes()),
-      removed: (node, timedOut, silentForMs) => announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
+    const { nodeTimeoutMs, maxNodes } = settings;
+    this.announcer = new MembershipAnnouncer(channels, settings.nodeName, deps.alert, { nodeTimeoutMs, maxNodes }, logger, () => this.membership.size);
+    this.membership = new Membership(settings.nodeName, nodeTimeoutMs, maxNodes, {
+      added: (node) => this.announcer.added(node, this.membership.nodes()),
+      removed: (node, timedOut, silentForMs) => this.announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
+      refused: (node) => {
+        this.counters.nodesRefused++;
+        this.announcer.refused(node);
+      },
     });
     this.outbound = new OutboundQueue(
       this.codec,
@@ -112,7 +124,10 @@ export class ClusterTransport implements TransportLayer {
     return { ...this.counters, rejected: { ...this.counters.rejected }, pending: this.outbound.size, up: this.bus.up };
   }
 
-  /** Sends what is queued (bounded by closeFlushMs), announces the leave, closes the bus. */
+  /**
+   * Sends what is queued (bounded by closeFlushMs), announces the leave, closes the bus; every step is
+   * bounded, so a frozen or unreachable backend cannot hold up the application's shutdown.
+   */
   async close(): Promise<void> {
     if (this.stopped) return;
     this.clearTimers();
@@ -121,7 +136,7 @@ export class ClusterTransport implements TransportLayer {
     }
     this.stopped = true;
     this.outbound.abandon('the transport closed before it could send it');
-    if (this.bus.up) await this.publish(this.codec.encode('b', [], this.outbound.published)).catch(() => undefined);
+    if (this.bus.up) await within(this.publish(this.codec.encode('b', [], this.outbound.published)), GOODBYE_WAIT_MS);
     this.shutdown();
     await this.bus.close();
   }
@@ -137,6 +152,7 @@ export class ClusterTransport implements TransportLayer {
 
   private shutdown(): void {
     this.resumeGeneration++;
+    this.announcer.close();
     this.violations.close();
     if (this.deps.channels.hooks.outbound !== undefined) delete this.deps.channels.hooks.outbound;
   }

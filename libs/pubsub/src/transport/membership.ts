@@ -7,11 +7,15 @@ export interface MembershipEvents {
   added(node: string): void;
   /** `timedOut`: silent for longer than the node timeout (a failure), otherwise a graceful leave. */
   removed(node: string, timedOut: boolean, silentForMs: number): void;
+  /** A sign of life from a node that is not listed because the table already holds `maxNodes`. */
+  refused(node: string): void;
 }
 
 /**
  * The live nodes as this node sees them: any authenticated frame from a node is a sign of life; a bye
- * removes it at once; silence for `timeoutMs` removes it as failed. This node is always a member.
+ * removes it at once; silence for `timeoutMs` removes it as failed. This node is always a member. The table
+ * never holds more than `maxNodes` (this node included): without a secret anyone can claim to be a node, and
+ * a flood of invented names must not grow memory, nor the lists every join and leave reports.
  */
 export class Membership {
   private readonly peers = new Map<string, Peer>();
@@ -19,6 +23,7 @@ export class Membership {
   constructor(
     private readonly self: string,
     private readonly timeoutMs: number,
+    private readonly maxNodes: number,
     private readonly events: MembershipEvents,
     private readonly now: () => number = Date.now,
   ) {}
@@ -38,6 +43,10 @@ export class Membership {
     if (peer !== undefined) {
       peer.lastSeen = this.now();
       peer.epoch = epoch;
+      return false;
+    }
+    if (this.peers.size + 1 >= this.maxNodes) {
+      this.events.refused(node);
       return false;
     }
     this.peers.set(node, { epoch, lastSeen: this.now() });

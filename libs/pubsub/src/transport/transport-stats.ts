@@ -1,3 +1,4 @@
+import type { TransportStatsView } from '../channels/transport-stats-view.js';
 import type { SecureMessageError } from '../security/pubsub-security.js';
 
 /** What the transport itself counts; per-channel effects are also counted in each channel's stats. */
@@ -20,6 +21,26 @@ export interface TransportStats {
   rejected: Partial<Record<SecureMessageError, number>>;
   /** Times the bus went down after start. */
   outages: number;
+  /** Signs of life from nodes left out of the live-node table because it already held maxNodes. */
+  nodesRefused: number;
+}
+
+/** The public view of a transport's counters (`PubSubManager.transportStats()`). */
+export function viewTransportStats(stats: TransportStats, nodes: number): TransportStatsView {
+  const rejected: Record<string, number> = {};
+  for (const [reason, count] of Object.entries(stats.rejected)) if (count !== undefined && count > 0) rejected[reason] = count;
+  if (stats.nodesRefused > 0) rejected.too_many_nodes = stats.nodesRefused;
+  return {
+    type: stats.kind,
+    connected: stats.up,
+    nodes,
+    queued: stats.pending,
+    sent: stats.messagesSent,
+    received: stats.messagesReceived,
+    sendFailures: stats.sendFailures,
+    duplicates: stats.duplicates,
+    rejected,
+  };
 }
 
 export function emptyTransportStats(kind: TransportStats['kind'], up: boolean): TransportStats {
@@ -36,5 +57,6 @@ export function emptyTransportStats(kind: TransportStats['kind'], up: boolean): 
     duplicates: 0,
     rejected: {},
     outages: 0,
+    nodesRefused: 0,
   };
 }
