@@ -2,7 +2,9 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { FloodGate, nameNodes, quoteNode, type FloodSummary } from '../../../libs/pubsub/src/transport/flood-gate.js';
 
 describe('FloodGate: a flood becomes a summary', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('lets a burst through per key and window, then reports the rest once when the window ends, by itself', () => {
     jest.useFakeTimers();
