@@ -36,7 +36,7 @@ export class HandlerExplorer {
           subscriptions.push(channels.channel(channel).subscribe(patterns, fn, options));
         } catch (error) {
           for (const subscription of subscriptions) subscription.unsubscribe();
-          throw new Error(ERRORS.handlerBinding(className, method, (error as Error).message));
+          throw new Error(ERRORS.handlerBinding(className, method, (error as Error).message), { cause: error });
         }
       }
     }

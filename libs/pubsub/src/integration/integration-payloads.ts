@@ -26,7 +26,7 @@ export function clusterHealthFields(connected: unknown, disconnected: unknown, e
  * The metrics message of a component, as the integration guide shows them. The guide's own persistence example
  * has no operationsCount; the intent is the number of operations, so success + error counts stand in for it.
  */
-export function metricsMessage(component: string, metrics: Record<string, any>, node?: string): CatalogueMessage {
+export function metricsMessage(component: string, metrics: Record<string, unknown>, node?: string): CatalogueMessage {
   if (component === 'persistence') {
     const { operationsCount, storesCount, durationMs, successCount, errorCount } = metrics;
     const counted = typeof successCount === 'number' && typeof errorCount === 'number' ? successCount + errorCount : undefined;

@@ -193,7 +193,7 @@ export class PubSubIntegration {
 }
 
 /** Optional detail maps: absent is {}, anything but a plain object is a bad argument. */
-function objectOf(value: unknown, name = 'details'): Record<string, any> {
+function objectOf(value: unknown, name = 'details'): Record<string, unknown> {
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${name} must be an object`);
   return { ...(value as Record<string, unknown>) };

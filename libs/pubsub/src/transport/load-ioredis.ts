@@ -27,6 +27,7 @@ export async function loadIoredis(specifier: string = IOREDIS_PACKAGE): Promise<
       `@gater/pubsub: the Redis transport (transport.type 'redis' or PUBSUB_REDIS_URL) needs the optional peer dependency ` +
         `'${specifier}', which could not be loaded (${error instanceof Error ? error.message : String(error)}). ` +
         `Install it with: npm install ${specifier}@^6`,
+      { cause: error },
     );
   }
   const fallback = loaded.default as Record<string, unknown> | undefined;
