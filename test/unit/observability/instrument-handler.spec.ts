@@ -9,7 +9,7 @@ const message = { id: '1', channel: 'events', topic: 't', type: 'x', payload: nu
 
 function recorder(): { instrument: HandlerInstrument; ends: { error: unknown; failed: boolean }[] } {
   const ends: { error: unknown; failed: boolean }[] = [];
-  return { ends, instrument: { begin: () => (error, failed) => ends.push({ error, failed }) } };
+  return { ends, instrument: { begin: () => ({ end: (error, failed) => void ends.push({ error, failed }) }) } };
 }
 
 describe('instrumentHandler', () => {

@@ -15,6 +15,8 @@ export interface ChannelHooks {
   /** Hands an accepted, non-local message to the transport. */
   outbound?: (message: PubSubMessage) => void;
   deadLetter?: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
+  /** Adds context to the headers of a message being published (tracing's traceparent); returns them. */
+  propagate?: (headers: Record<string, string> | undefined) => Record<string, string> | undefined;
   /** Wraps a handler once, at subscribe time (metrics timing, tracing): nothing is added per call when unset. */
   wrapHandler?: (handler: MessageHandler, target: HandlerTarget) => MessageHandler;
 }

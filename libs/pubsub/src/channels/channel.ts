@@ -16,6 +16,7 @@ import type {
   Subscription,
 } from './channel.types.js';
 import { nextSubscriptionId } from './message-ids.js';
+import { copyHeaders, type MessageHeaders } from './message-headers.js';
 import type { Observable } from 'rxjs';
 import { observeSubscription } from '../observability/observe.js';
 import { ERRORS } from '../error-messages.js';
@@ -76,6 +77,13 @@ export abstract class Channel implements MailboxHost {
       }
       // Read before routing: options whose getter throws must refuse the publication, not follow its delivery.
       const local = (options as PublishOptions | undefined)?.local === true;
+      let headers = (options as PublishOptions | undefined)?.headers as unknown;
+      if (headers !== undefined) {
+        headers = copyHeaders(headers);
+        if (typeof headers === 'string') return this.refuse('invalid_message', headers);
+      }
+      const propagate = this.context.hooks.propagate;
+      if (propagate !== undefined) headers = propagate(headers as MessageHeaders | undefined);
       const message: PubSubMessage = {
         id: this.context.ids.next(),
         channel: this.name,
@@ -85,6 +93,7 @@ export abstract class Channel implements MailboxHost {
         timestamp: this.context.clock.now(),
         node: this.context.nodeName,
       };
+      if (headers !== undefined) message.headers = headers as MessageHeaders;
       const invalid = this.context.hooks.validate?.(this.name, type, message.payload);
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
       this.counters.countPublished();

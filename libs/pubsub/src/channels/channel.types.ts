@@ -13,11 +13,15 @@ export interface PubSubMessage<P = unknown> {
   timestamp: number;
   /** The publishing node's name. */
   node: string;
+  /** String metadata set at publish (the `headers` option, W3C `traceparent` when tracing); covered by the signature. */
+  headers?: Record<string, string>;
 }
 
 export interface PublishOptions {
   /** Deliver on this node only: never handed to the transport. */
   local?: boolean;
+  /** String metadata carried with the message; anything but a plain object of string values is 'invalid_message'. */
+  headers?: Record<string, string>;
 }
 
 export type PublishResult = { ok: true; id: string } | { ok: false; reason: string; error?: string };

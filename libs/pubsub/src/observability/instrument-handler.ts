@@ -1,16 +1,15 @@
 import type { HandlerTarget } from '../channels/channel-context.js';
 import type { MessageHandler, PubSubMessage } from '../channels/channel.types.js';
 
-/** One handler call being observed: told once how it ended. */
-export type CallObserver = (error: unknown, failed: boolean) => void;
-
-/**
- * What watches handler calls. `begin` is called before each call and returns how to finish it; `run` (when
- * given) makes the call, so tracing can run it inside its span's context.
- */
-export interface HandlerInstrument {
-  begin(message: PubSubMessage, target: HandlerTarget): CallObserver;
+/** One handler call being observed: `end` is told once how it ended; `run`, when given, makes the call (inside a span's context). */
+export interface CallScope {
+  end(error: unknown, failed: boolean): void;
   run?(call: () => unknown): unknown;
+}
+
+/** What watches handler calls: `begin` is called before each call. */
+export interface HandlerInstrument {
+  begin(message: PubSubMessage, target: HandlerTarget): CallScope;
 }
 
 /**
@@ -20,17 +19,22 @@ export interface HandlerInstrument {
  */
 export function instrumentHandler(handler: MessageHandler, target: HandlerTarget, instruments: readonly HandlerInstrument[]): MessageHandler {
   if (instruments.length === 0) return handler;
-  const runner = instruments.find((instrument) => instrument.run !== undefined);
   return (message) => {
-    const observers = instruments.map((instrument) => instrument.begin(message, target));
-    const finish: CallObserver = (error, failed) => {
-      for (const observe of observers) observe(error, failed);
+    const scopes = instruments.map((instrument) => instrument.begin(message, target));
+    // Ended innermost first, as they began: the first instrument's scope encloses the others.
+    const finish = (error: unknown, failed: boolean): void => {
+      for (let i = scopes.length - 1; i >= 0; i--) scopes[i].end(error, failed);
     };
-    const call = () => handler(message);
+    let call = (): unknown => handler(message);
+    for (const scope of scopes) {
+      if (scope.run === undefined) continue;
+      const inner = call;
+      call = () => scope.run!(inner);
+    }
     let outcome: unknown;
     let thenable: boolean;
     try {
-      outcome = runner ? runner.run!(call) : call();
+      outcome = call();
       thenable = outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function';
     } catch (error) {
       finish(error, true);

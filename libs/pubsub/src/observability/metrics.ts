@@ -3,7 +3,7 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
-import type { HandlerInstrument } from './instrument-handler.js';
+import type { CallScope, HandlerInstrument } from './instrument-handler.js';
 import { joinFamily, leaveFamily, type FamilyMember, type FamilySpec, type MetricsRegistry, type PromClient, type PromMetric } from './metric-families.js';
 
 export const PROM_CLIENT_PEER: OptionalPeer = { specifier: 'prom-client', range: '^15.0.0', feature: "the 'metrics' option" };
@@ -67,9 +67,9 @@ export class PubSubMetrics implements HandlerInstrument {
     return metrics;
   }
 
-  begin(_message: unknown, target: HandlerTarget): (error: unknown, failed: boolean) => void {
+  begin(_message: unknown, target: HandlerTarget): CallScope {
     const startedAt = performance.now();
-    return () => this.durations?.observe(this.durationLabels.get(target.channel)!, (performance.now() - startedAt) / 1_000);
+    return { end: () => this.durations?.observe(this.durationLabels.get(target.channel)!, (performance.now() - startedAt) / 1_000) };
   }
 
   /** Unregisters this application's metrics (the families go when no other application reports them). */

@@ -2,6 +2,7 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 import { instrumentHandler, type HandlerInstrument } from './instrument-handler.js';
 import { PubSubMetrics, type MetricsSettings } from './metrics.js';
+import { MessageTracing } from './tracing.js';
 
 export interface ObservabilitySettings {
   metrics: MetricsSettings | undefined;
@@ -10,25 +11,39 @@ export interface ObservabilitySettings {
 
 /**
  * The optional instruments of one application, loaded before its channels are handed out (so every
- * subscription is instrumented): metrics when configured. With none, no hook is installed and handlers run
- * unwrapped.
+ * subscription is instrumented): metrics when configured, tracing when OpenTelemetry is there (see
+ * MessageTracing.start). With neither, no hook is installed: publish and handlers run as without this layer.
  */
 export class RuntimeObservability {
   private constructor(
     private readonly channels: ChannelSet,
     readonly metrics: PubSubMetrics | undefined,
+    readonly tracing: MessageTracing | undefined,
   ) {}
 
   static async start(settings: ObservabilitySettings, channels: ChannelSet, transport: TransportLayer): Promise<RuntimeObservability> {
     const metrics = settings.metrics === undefined ? undefined : await PubSubMetrics.start({ channels, transport }, settings.metrics);
+    let tracing: MessageTracing | undefined;
+    try {
+      tracing = await MessageTracing.start(settings.tracing, channels.nodeName);
+    } catch (error) {
+      metrics?.close();
+      throw error;
+    }
     const instruments: HandlerInstrument[] = [];
+    if (tracing !== undefined) {
+      // First, so its span encloses the timed call: the duration measured is the handler's own.
+      instruments.push(tracing);
+      channels.hooks.propagate = (headers) => tracing.propagate(headers);
+    }
     if (metrics !== undefined) instruments.push(metrics);
     if (instruments.length > 0) channels.hooks.wrapHandler = (handler, target) => instrumentHandler(handler, target, instruments);
-    return new RuntimeObservability(channels, metrics);
+    return new RuntimeObservability(channels, metrics, tracing);
   }
 
   close(): void {
     this.channels.hooks.wrapHandler = undefined;
+    this.channels.hooks.propagate = undefined;
     this.metrics?.close();
   }
 }
