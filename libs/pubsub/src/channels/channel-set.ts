@@ -82,8 +82,19 @@ export class ChannelSet {
     }
   }
 
-  close(): void {
-    for (const channel of this.byName.values()) channel.close();
+  /** Shutdown begins: user publications are refused from now on, accepted ones are still delivered. */
+  stopPublishing(): void {
+    for (const channel of this.byName.values()) channel.stopPublishing();
+  }
+
+  /** Closes every channel; returns what each discarded (see Channel.close), channels with nothing left out. */
+  close(): Partial<Record<ChannelName, number>> {
+    const discarded: Partial<Record<ChannelName, number>> = {};
+    for (const [name, channel] of this.byName) {
+      const count = channel.close();
+      if (count > 0) discarded[name] = count;
+    }
+    return discarded;
   }
 
   private publishDeadLetter(message: PubSubMessage, error: unknown, attempts: number, subscription: string): void {
@@ -98,7 +109,7 @@ export class ChannelSet {
     }
     const payload: DeadLetterPayload = { message, error: describeError(error), attempts, subscription };
     // Local: the failed subscription lives on this node, and the whole failed message need not cross the wire.
-    const result = diagnostics.publish(`dead_letter:${message.channel}`, DEAD_LETTER_TYPE, payload, { local: true });
+    const result = diagnostics.publishInternal(`dead_letter:${message.channel}`, { type: DEAD_LETTER_TYPE, payload }, { local: true });
     if (!result.ok) {
       this.log.error(`dead-letter-refused:${message.channel}`, `Dead letter for ${message.id} could not be published: ${result.reason}`);
     }

@@ -34,6 +34,8 @@ export abstract class Channel implements MailboxHost {
   private readonly index = new PatternIndex<Mailbox>();
   private readonly mailboxes = new Set<Mailbox>();
   private closed = false;
+  /** False from the start of shutdown: the drain finishes what was accepted, and nothing new is accepted. */
+  private publishing = true;
 
   protected constructor(
     readonly name: ChannelName,
@@ -50,6 +52,19 @@ export abstract class Channel implements MailboxHost {
   publish(topic: string, type: string, payload?: unknown, options?: PublishOptions): PublishResult;
   publish(topic: string, message: { type: string; payload?: unknown }, options?: PublishOptions): PublishResult;
   publish(topic: unknown, typeOrMessage: unknown, payloadOrOptions?: unknown, maybeOptions?: unknown): PublishResult {
+    if (!this.publishing) return this.refuse('closed', ERRORS.channelClosed(this.name));
+    return this.accept(topic, typeOrMessage, payloadOrOptions, maybeOptions);
+  }
+
+  /**
+   * @internal Dead letters, which still go out while shutdown drains: they report on deliveries the drain
+   * is finishing.
+   */
+  publishInternal(topic: string, message: { type: string; payload?: unknown }, options?: PublishOptions): PublishResult {
+    return this.accept(topic, message, options);
+  }
+
+  private accept(topic: unknown, typeOrMessage: unknown, payloadOrOptions?: unknown, maybeOptions?: unknown): PublishResult {
     try {
       if (this.closed) return this.refuse('closed', ERRORS.channelClosed(this.name));
       let type: unknown;
@@ -156,9 +171,22 @@ export abstract class Channel implements MailboxHost {
     if (!this.closed) this.route(message);
   }
 
-  /** After this, publish returns 'closed' and remote messages are ignored. */
-  close(): void {
+  /** Shutdown begins: from now on `publish` returns 'closed'; what was accepted is still delivered. */
+  stopPublishing(): void {
+    this.publishing = false;
+  }
+
+  /**
+   * After this, publish returns 'closed', remote messages are ignored and no handler of this channel runs
+   * again: what its mailboxes still held, waiting or running, is discarded and counted in `dropped`.
+   * Returns how many messages were discarded.
+   */
+  close(): number {
     this.closed = true;
+    this.publishing = false;
+    let discarded = 0;
+    for (const mailbox of this.mailboxes) discarded += mailbox.abandon();
+    return discarded;
   }
 
   get isClosed(): boolean {

@@ -43,6 +43,8 @@ export class Mailbox implements Subscription {
   private inFlight = 0;
   private calls = 0;
   private unsubscribed = false;
+  /** Set at shutdown: nothing more runs, and outcomes that arrive later are ignored (already counted). */
+  private abandoned = false;
   /** Set while `attempt` runs a handler call: a retry asked for meanwhile waits in `retries` instead of recursing. */
   private attempting = false;
   private readonly retries = new Deque<Retry>();
@@ -80,6 +82,24 @@ export class Mailbox implements Subscription {
     const pending = this.queue.length;
     this.queue.clear();
     for (let i = 0; i < pending; i++) this.host.counters.finish();
+  }
+
+  /**
+   * Shutdown: discards the waiting messages and abandons the calls still running, whose outcome, whenever it
+   * comes, is ignored and starts no retry. Returns how many messages that was; all are counted in `dropped`.
+   */
+  abandon(): number {
+    if (this.abandoned) return 0;
+    this.abandoned = true;
+    this.unsubscribed = true;
+    const discarded = this.queue.length + this.inFlight + this.retries.length;
+    this.queue.clear();
+    this.retries.clear();
+    this.inFlight = 0;
+    const { counters } = this.host;
+    if (discarded > 0) counters.count('dropped', discarded);
+    for (let i = 0; i < discarded; i++) counters.finish();
+    return discarded;
   }
 
   enqueue(message: PubSubMessage): void {
@@ -162,6 +182,7 @@ export class Mailbox implements Subscription {
     const once = (outcome: () => void) => {
       if (settled) return;
       settled = true;
+      if (this.abandoned) return;
       this.recordLatency(startedAt);
       this.settle(outcome);
     };
@@ -198,6 +219,12 @@ export class Mailbox implements Subscription {
       `Handler of subscription ${this.id} on channel '${name}' failed on ${message.type} (topic ${message.topic}, attempt ${attempt} of ${this.settings.retries + 1}): ${describeError(error)}`,
       () => describeStack(error),
     );
+    if (this.abandoned) {
+      // Failed while shutdown abandoned the mailbox (a handler closing its own channel): no retry, no dead letter.
+      counters.count('dropped');
+      counters.finish();
+      return;
+    }
     if (attempt <= this.settings.retries) {
       this.attempt(message, attempt + 1);
       return;

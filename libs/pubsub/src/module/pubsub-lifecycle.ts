@@ -44,20 +44,33 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('drain')) return;
+    // The library's own announcement goes out first; from then on publications get 'closed' (dead letters of
+    // the drain excepted), so the self-monitor stops too: its alerts could not be published.
     this.runtime.integration.broadcastSystemLifecycle('stopping', LIBRARY_NAME, LIBRARY_VERSION);
+    this.runtime.channels.stopPublishing();
+    this.runtime.monitor.stop();
     this.runtime.stopBroadcasters();
-    const drained = await this.runtime.channels.drain(SHUTDOWN_DRAIN_TIMEOUT_MS);
-    if (!drained) {
-      const waiting = this.runtime.channels.stats().reduce((sum, s) => sum + s.mailboxDepth, 0);
-      this.runtime.logger.warn(`Shutdown drain timed out after ${SHUTDOWN_DRAIN_TIMEOUT_MS} ms with ${waiting} messages still queued`);
-    }
+    await this.runtime.channels.drain(SHUTDOWN_DRAIN_TIMEOUT_MS);
+    this.closeChannels();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('close')) return;
-    this.runtime.monitor.stop();
-    this.runtime.channels.close();
+    this.closeChannels();
     await this.runtime.transport.close();
     await this.runtime.closeObservability();
+  }
+
+  /** No handler runs after this; what the drain did not finish is counted in `dropped` and logged once. */
+  private closeChannels(): void {
+    // Also here, for an application closed without beforeApplicationShutdown: discards must not raise alerts.
+    this.runtime.monitor.stop();
+    const discarded = Object.entries(this.runtime.channels.close());
+    if (discarded.length === 0) return;
+    const total = discarded.reduce((sum, [, count]) => sum + count, 0);
+    const perChannel = discarded.map(([channel, count]) => `${channel} ${count}`).join(', ');
+    this.runtime.logger.warn(
+      `Shutdown discarded ${total} messages still queued or running when the channels closed, after a drain of at most ${SHUTDOWN_DRAIN_TIMEOUT_MS} ms (counted in dropped): ${perChannel}`,
+    );
   }
 }
