@@ -16,10 +16,14 @@ async function storm(handler: () => unknown, retries = RETRIES) {
   const deadLetters = new Inbox();
   set.channel('diagnostics').subscribe('dead_letter:*', deadLetters.handler);
   let calls = 0;
-  set.channel('events').subscribe('storm', () => {
-    calls++;
-    return handler();
-  }, { retries });
+  set.channel('events').subscribe(
+    'storm',
+    () => {
+      calls++;
+      return handler();
+    },
+    { retries },
+  );
   const published = set.channel('events').publish('storm', 'boom');
   expect(published.ok).toBe(true);
   const drained = await set.drain(15_000);
@@ -55,11 +59,14 @@ describe('hardening: retry storms', () => {
   });
 
   it('a thenable whose then() throws, with large retries, is retried iteratively too', async () => {
-    const { set, deadLetters, drained, calls } = await storm((): Thenable => ({
-      then: () => {
-        throw new Error('then getter broken');
-      },
-    }), 20_000);
+    const { set, deadLetters, drained, calls } = await storm(
+      (): Thenable => ({
+        then: () => {
+          throw new Error('then getter broken');
+        },
+      }),
+      20_000,
+    );
     expect(drained).toBe(true);
     expect(calls()).toBe(20_001);
     expect(set.channel('events').stats()).toMatchObject({ handlerErrors: 20_001 });
@@ -68,13 +75,16 @@ describe('hardening: retry storms', () => {
   });
 
   it('a thenable that rejects synchronously twice, then resolves, counts one outcome per call', async () => {
-    const { set, deadLetters, drained, calls } = await storm((): Thenable => ({
-      then: (resolve, reject) => {
-        reject(new Error('first'));
-        reject(new Error('second'));
-        resolve();
-      },
-    }), 5_000);
+    const { set, deadLetters, drained, calls } = await storm(
+      (): Thenable => ({
+        then: (resolve, reject) => {
+          reject(new Error('first'));
+          reject(new Error('second'));
+          resolve();
+        },
+      }),
+      5_000,
+    );
     expect(drained).toBe(true);
     expect(calls()).toBe(5_001);
     expect(set.channel('events').stats()).toMatchObject({ handlerErrors: 5_001, delivered: 0 });
@@ -98,10 +108,14 @@ describe('hardening: retry storms', () => {
   it('a never-settling thenable keeps its concurrency slot: the messages behind it stay queued and counted', async () => {
     const set = createChannels();
     let calls = 0;
-    set.channel('events').subscribe('stuck', () => {
-      calls++;
-      return { then: () => {} };
-    }, { retries: 1_000 });
+    set.channel('events').subscribe(
+      'stuck',
+      () => {
+        calls++;
+        return { then: () => {} };
+      },
+      { retries: 1_000 },
+    );
     for (let i = 0; i < 10; i++) set.channel('events').publish('stuck', 'n', i);
     expect(await set.drain(50)).toBe(false);
     expect(calls).toBe(1);
@@ -113,9 +127,13 @@ describe('hardening: retry storms', () => {
   it('a storm on one subscription does not stop other messages from being delivered', async () => {
     const set = createChannels();
     const inbox = new Inbox();
-    set.channel('events').subscribe('storm', () => {
-      throw new Error('always');
-    }, { retries: RETRIES });
+    set.channel('events').subscribe(
+      'storm',
+      () => {
+        throw new Error('always');
+      },
+      { retries: RETRIES },
+    );
     set.channel('events').subscribe('calm', inbox.handler);
     set.channel('events').publish('storm', 'boom');
     for (let i = 0; i < 100; i++) set.channel('events').publish('calm', 'n', i);

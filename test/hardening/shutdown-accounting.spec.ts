@@ -26,11 +26,15 @@ describe('hardening: shutdown with a backlog', () => {
     let calls = 0;
     let callsAfterClose = 0;
     let closeResolved = false;
-    events.subscribe('backlog', async () => {
-      calls++;
-      if (closeResolved) callsAfterClose++;
-      await tick(20);
-    }, { mailboxSize: BACKLOG });
+    events.subscribe(
+      'backlog',
+      async () => {
+        calls++;
+        if (closeResolved) callsAfterClose++;
+        await tick(20);
+      },
+      { mailboxSize: BACKLOG },
+    );
     for (let i = 0; i < BACKLOG; i++) expect(events.publish('backlog', 'item', i).ok).toBe(true);
 
     const startedAt = Date.now();
@@ -63,11 +67,15 @@ describe('hardening: shutdown with a backlog', () => {
     const summaries = warnings.filter((w) => w.includes('discarded'));
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toContain(`${stats.dropped}`);
-    expect(summaries[0]).toContain("events");
+    expect(summaries[0]).toContain('events');
     expect(await manager.drain(10)).toBe(true);
 
     recordFigure('faults survived');
-    recordAccounting('shutdown with 100000 queued behind a slow handler', { sent: BACKLOG, delivered: stats.delivered, counted: stats.dropped });
+    recordAccounting('shutdown with 100000 queued behind a slow handler', {
+      sent: BACKLOG,
+      delivered: stats.delivered,
+      counted: stats.dropped,
+    });
   }, 30_000);
 
   it('a handler that never settles does not keep app.close() waiting past the drain timeout, and is counted', async () => {

@@ -27,11 +27,15 @@ describe('channel shutdown', () => {
     const set = createChannels();
     const release = deferred();
     let calls = 0;
-    set.channel('events').subscribe('slow', async () => {
-      calls++;
-      await release.promise;
-      throw new Error('rejects after close');
-    }, { retries: 5, concurrency: 2 });
+    set.channel('events').subscribe(
+      'slow',
+      async () => {
+        calls++;
+        await release.promise;
+        throw new Error('rejects after close');
+      },
+      { retries: 5, concurrency: 2 },
+    );
     for (let i = 0; i < 10; i++) set.channel('events').publish('slow', 'n', i);
     await tick();
     expect(calls).toBe(2);
@@ -48,10 +52,14 @@ describe('channel shutdown', () => {
   it('a handler that closes its own channel mid-storm ends the retries, counted once', async () => {
     const set = createChannels();
     let calls = 0;
-    set.channel('events').subscribe('storm', () => {
-      if (++calls === 100) set.channel('events').close();
-      throw new Error('always');
-    }, { retries: 10_000 });
+    set.channel('events').subscribe(
+      'storm',
+      () => {
+        if (++calls === 100) set.channel('events').close();
+        throw new Error('always');
+      },
+      { retries: 10_000 },
+    );
     set.channel('events').publish('storm', 'boom');
     set.channel('events').publish('storm', 'queued');
     expect(await set.drain(5_000)).toBe(true);
