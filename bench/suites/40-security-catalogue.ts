@@ -4,7 +4,7 @@
  * publishing the same message without it.
  */
 import { HealthMessages } from '../../libs/pubsub/src/messages/health.messages.js';
-import { validateCatalogueMessage } from '../../libs/pubsub/src/messages/catalogue.js';
+import { CATALOGUE_HOOKS } from '../../libs/pubsub/src/messages/catalogue.js';
 import { PubSubSecurity } from '../../libs/pubsub/src/security/pubsub-security.js';
 import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types.js';
 import { check, formatOps, median, now, yieldToLoop } from '../lib/measure.js';
@@ -28,7 +28,7 @@ async function opsPerSecond(body: (i: number) => void): Promise<number> {
 
 async function publishRate(withCatalogue: boolean): Promise<number> {
   const set = newChannelSet();
-  if (withCatalogue) set.hooks.validate = validateCatalogueMessage;
+  if (withCatalogue) Object.assign(set.hooks, CATALOGUE_HOOKS);
   const health = set.channel('health');
   let delivered = 0;
   health.subscribe('cluster:health', () => void delivered++, { mailboxSize: OPS * (RUNS + 1) });

@@ -3,7 +3,7 @@ import type { ChannelName } from '../../libs/pubsub/src/channels/channel-names.j
 import { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
 import type { PubSubMessage, SubscribeOptions } from '../../libs/pubsub/src/channels/channel.types.js';
 import type { PubSubLogger } from '../../libs/pubsub/src/delivery/pubsub-logger.js';
-import { validateCatalogueMessage } from '../../libs/pubsub/src/messages/catalogue.js';
+import { CATALOGUE_HOOKS } from '../../libs/pubsub/src/messages/catalogue.js';
 import type { TransportOptions } from '../../libs/pubsub/src/module/pubsub-options.interface.js';
 import { resolvePubSubSettings } from '../../libs/pubsub/src/module/pubsub-settings.js';
 import type { ClusterTransport, ClusterTuning } from '../../libs/pubsub/src/transport/cluster-transport.js';
@@ -80,7 +80,7 @@ export class TestNode {
     );
     this.channels = new ChannelSet({ nodeName: name, logger });
     // As the runtime does: catalogue messages (access_violation, cluster_membership_changed) are validated.
-    this.channels.hooks.validate = validateCatalogueMessage;
+    Object.assign(this.channels.hooks, CATALOGUE_HOOKS);
     this.transport = createTransportLayer({
       settings,
       channels: this.channels,

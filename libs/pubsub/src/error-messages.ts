@@ -38,6 +38,13 @@ export const ERRORS = {
   // Transport faults and membership.
 
   // Message catalogue.
+  payloadNotAnObject: 'payload must be an object',
+  payloadNotValidated: (problem: string) => `payload could not be validated (${problem})`,
+  unknownPayloadFields: (className: string, unknown: readonly string[], known: readonly string[]) => {
+    const named = unknown.slice(0, 5).map(show).join(', ');
+    const more = unknown.length > 5 ? ` and ${unknown.length - 5} more` : '';
+    return `unknown field${unknown.length === 1 ? '' : 's'} ${named}${more} (${className} has ${known.join(', ')})`;
+  },
 
   // Module, discovery and typing.
 

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import { CHANNEL_NAMES } from '../../../libs/pubsub/src/channels/channel-names.js';
@@ -6,20 +6,12 @@ import { FULLY_TIMED_CALLS, LATENCY_SAMPLE_EVERY } from '../../../libs/pubsub/sr
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { Broadcasters, HEALTH_BROADCAST_JOB, METRICS_BROADCAST_JOB } from '../../../libs/pubsub/src/integration/broadcasters.js';
 import { PubSubConfigService } from '../../../libs/pubsub/src/integration/pubsub-config.service.js';
-import { validateCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
-import { localNodeName, setLocalNodeName } from '../../../libs/pubsub/src/messages/local-node.js';
+import { CATALOGUE_HOOKS } from '../../../libs/pubsub/src/messages/catalogue.js';
 import { ChannelRecorder, RecordingLogger, sleep } from '../../support/integration-helpers.js';
-
-let previousNode: string;
-beforeEach(() => {
-  previousNode = localNodeName();
-  setLocalNodeName('another-application-node');
-});
-afterEach(() => setLocalNodeName(previousNode));
 
 function setup(intervals = { health: 20, metrics: 30 }, integration = true) {
   const channels = new ChannelSet({ nodeName: 'bcast-node', logger: silentLogger });
-  channels.hooks.validate = validateCatalogueMessage;
+  Object.assign(channels.hooks, CATALOGUE_HOOKS);
   const config = new PubSubConfigService({ integration, healthBroadcastInterval: intervals.health, metricsBroadcastInterval: intervals.metrics });
   const registry = new SchedulerRegistry();
   const logger = new RecordingLogger();

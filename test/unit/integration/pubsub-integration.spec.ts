@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
+import { beforeEach, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import { CHANNEL_NAMES, type ChannelName } from '../../../libs/pubsub/src/channels/channel-names.js';
@@ -6,8 +6,7 @@ import type { PubSubMessage } from '../../../libs/pubsub/src/channels/channel.ty
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { PubSubConfigService } from '../../../libs/pubsub/src/integration/pubsub-config.service.js';
 import { PubSubIntegration } from '../../../libs/pubsub/src/integration/pubsub-integration.js';
-import { validateCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
-import { localNodeName, setLocalNodeName } from '../../../libs/pubsub/src/messages/local-node.js';
+import { CATALOGUE_HOOKS } from '../../../libs/pubsub/src/messages/catalogue.js';
 import { RecordingLogger } from '../../support/integration-helpers.js';
 import { anyValue } from '../../support/arbitraries.js';
 
@@ -24,7 +23,7 @@ interface Fixture {
 
 function fixture(): Fixture {
   const channels = new ChannelSet({ nodeName: NODE, logger: silentLogger });
-  channels.hooks.validate = validateCatalogueMessage;
+  Object.assign(channels.hooks, CATALOGUE_HOOKS);
   const config = new PubSubConfigService({ integration: true, healthBroadcastInterval: 1_000, metricsBroadcastInterval: 1_000 });
   const logger = new RecordingLogger();
   const seen: PubSubMessage[] = [];
@@ -40,14 +39,6 @@ function expectMessage(message: PubSubMessage | undefined, channel: ChannelName,
   expect(actual).toEqual({ ...payload, timestamp: expect.any(Number) });
   expect(Object.keys(actual).sort()).toEqual([...Object.keys(payload), 'timestamp'].sort());
 }
-
-// Another application configured later in the process: payloads must still name this one's node.
-let previousNode: string;
-beforeEach(() => {
-  previousNode = localNodeName();
-  setLocalNodeName('another-application-node');
-});
-afterEach(() => setLocalNodeName(previousNode));
 
 /** Calls `send`, expects it to succeed, and returns the one message it caused. */
 async function only(f: Fixture, send: () => { ok: boolean }): Promise<PubSubMessage> {

@@ -4,14 +4,14 @@ import type { PubSubMessage } from '../../../libs/pubsub/src/channels/channel.ty
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import type { AlertThresholds } from '../../../libs/pubsub/src/integration/alert-rules.js';
 import { SelfMonitor } from '../../../libs/pubsub/src/integration/self-monitor.js';
-import { validateCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
+import { CATALOGUE_HOOKS, validateCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
 import { RecordingLogger } from '../../support/integration-helpers.js';
 
 const THRESHOLDS: AlertThresholds = { windowMs: 60_000, failedPublications: 2, handlerErrors: 2, dropped: 1, messagesPerSecond: 1_000_000 };
 
 function setup(thresholds: Partial<AlertThresholds> = {}) {
   const channels = new ChannelSet({ nodeName: 'monitor-node', logger: silentLogger });
-  channels.hooks.validate = validateCatalogueMessage;
+  Object.assign(channels.hooks, CATALOGUE_HOOKS);
   const clock = { now: 5_000_000 };
   const logger = new RecordingLogger();
   const monitor = new SelfMonitor(channels, { ...THRESHOLDS, ...thresholds }, logger, () => clock.now);

@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import {
   CATALOGUE,
   validateCatalogueMessage,
 } from '../../../libs/pubsub/src/messages/index.js';
-import { defaultNodeName, setLocalNodeName } from '../../../libs/pubsub/src/messages/local-node.js';
 import { INFRASTRUCTURE_CASES } from './cases.infrastructure.js';
 import { OPERATIONS_CASES } from './cases.operations.js';
 import { SECURITY_AND_LOGGING_CASES } from './cases.security-logging.js';
-import { TEST_NODE, build, type MessageCase } from './message-case.js';
+import { build, publishable, type MessageCase } from './message-case.js';
 
 const ALL_CASES: readonly MessageCase[] = [...INFRASTRUCTURE_CASES, ...OPERATIONS_CASES, ...SECURITY_AND_LOGGING_CASES];
-
-beforeAll(() => setLocalNodeName(TEST_NODE));
-afterAll(() => setLocalNodeName(defaultNodeName()));
 
 /** The individual problems of an error string, checking its `type: ` prefix on the way. */
 function problemsOf(error: string | undefined, type: string): string[] {
@@ -35,7 +31,7 @@ it('the table covers each of the 36 catalogue types once, with its channel and c
 
 describe.each(ALL_CASES.map((row) => [row.type, row] as const))('%s', (_type, row) => {
   const validate = (payload: unknown): string | undefined => validateCatalogueMessage(row.channel, row.type, payload);
-  const built = (): Record<string, unknown> => build(row.factory, row.valid).payload as Record<string, unknown>;
+  const built = (): Record<string, unknown> => publishable(row, row.valid);
 
   it('returns its type and an instance of its payload class', () => {
     const message = build(row.factory, row.valid);
@@ -57,12 +53,30 @@ describe.each(ALL_CASES.map((row) => [row.type, row] as const))('%s', (_type, ro
     expect(Object.keys(payload).sort()).toEqual([...expectedFields].sort());
   });
 
-  it('keeps explicit values over the defaults, and extra keys as given', () => {
-    const given = { ...row.valid, ...row.overrides, timestamp: 1_234, traceparent: { id: 'kept as given' } };
-    const { payload } = build(row.factory, given);
+  it('keeps explicit values over the defaults', () => {
+    const given = { ...row.valid, ...row.overrides, timestamp: 1_234 };
+    const payload = publishable(row, given);
     expect(payload).toMatchObject(given);
-    expect((payload as Record<string, unknown>).traceparent).toBe(given.traceparent);
     expect(validate(payload)).toBeUndefined();
+  });
+
+  it('keeps an unknown key as given, and validation refuses it by name', () => {
+    const traceparent = { id: 'not a field' };
+    const payload = publishable(row, { ...row.valid, traceparent });
+    expect(payload.traceparent).toBe(traceparent);
+    expect(problemsOf(validate(payload), row.type)).toEqual([
+      expect.stringMatching(new RegExp(`^unknown field 'traceparent' \\(${row.className} has .*\\btimestamp\\b`)),
+    ]);
+  });
+
+  it("leaves the application's defaults (node) to publishing: the factory alone never fills them", () => {
+    const fromFactory = build(row.factory, row.valid).payload;
+    for (const field of ['node', 'nodesReporting']) {
+      if (field in row.defaults) expect(fromFactory).not.toHaveProperty(field);
+    }
+    expect(row.factory.applicationDefaults).toEqual(
+      Object.fromEntries(['node', 'nodesReporting'].filter((field) => field in row.defaults).map((f) => [f, expect.any(Function)])),
+    );
   });
 
   it('passes validation as built, as a plain copy and after a JSON round trip', () => {
@@ -85,7 +99,7 @@ describe.each(ALL_CASES.map((row) => [row.type, row] as const))('%s', (_type, ro
   const enums = row.enums ?? [];
   if (enums.length > 0) {
     it.each(enums)('is invalid when %s is not one of its values', (field) => {
-      const { payload } = build(row.factory, { ...row.valid, [field]: 'not-a-listed-value' });
+      const payload = publishable(row, { ...row.valid, [field]: 'not-a-listed-value' });
       expectProblem(validate(payload), row.type, `${field} must be one of the following values: `);
     });
   }
@@ -95,7 +109,7 @@ describe.each(ALL_CASES.map((row) => [row.type, row] as const))('%s', (_type, ro
     [field, Number.POSITIVE_INFINITY],
     [field, Number.NEGATIVE_INFINITY],
   ]))('is invalid when %s is %p', (field, value) => {
-    const { payload } = build(row.factory, { ...row.valid, [field]: value });
+    const payload = publishable(row, { ...row.valid, [field]: value });
     expectProblem(validate(payload), row.type, `${field} must be a number`);
   });
 });

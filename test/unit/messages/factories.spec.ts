@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import {
   AlertMessages,
@@ -9,7 +9,7 @@ import {
   SystemMessages,
   validateCatalogueMessage,
 } from '../../../libs/pubsub/src/messages/index.js';
-import { defaultNodeName, setLocalNodeName } from '../../../libs/pubsub/src/messages/local-node.js';
+import { completeCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
 import { INFRASTRUCTURE_CASES } from './cases.infrastructure.js';
 import { OPERATIONS_CASES } from './cases.operations.js';
 import { SECURITY_AND_LOGGING_CASES } from './cases.security-logging.js';
@@ -22,9 +22,6 @@ const KNOWN_FIELDS = [
   'timestamp',
 ];
 const ANY_VALUE = anyValue;
-
-beforeAll(() => setLocalNodeName(TEST_NODE));
-afterAll(() => setLocalNodeName(defaultNodeName()));
 
 describe('every factory, whatever it is given', () => {
   it('never throws and still returns its type and an instance of its class', () => {
@@ -56,7 +53,8 @@ describe('every factory, whatever it is given', () => {
       severity: 'info', category: 'system', title: 't', metadata: undefined, node: undefined,
     });
     expect(payload.metadata).toEqual({});
-    expect(payload.node).toBe(TEST_NODE);
+    expect(payload).not.toHaveProperty('node');
+    expect(completeCatalogueMessage('alerts', 'system_alert', payload, TEST_NODE)).toMatchObject({ node: TEST_NODE });
   });
 
   it('gives every message its own default containers', () => {
@@ -73,15 +71,19 @@ describe('every factory, whatever it is given', () => {
     expect((payload as { polluted?: unknown }).polluted).toBeUndefined();
   });
 
-  it('reads the local node name at each call', () => {
-    setLocalNodeName('renamed-node');
-    try {
-      expect(MetricsMessages.latencyMetric({ operation: 'o', latencyMs: 1, percentile: 'max' }).payload.node).toBe(
-        'renamed-node',
-      );
-    } finally {
-      setLocalNodeName(TEST_NODE);
-    }
+  it('leaves node to the application that publishes, which fills it without touching the payload', () => {
+    const { type, payload } = MetricsMessages.latencyMetric({ operation: 'o', latencyMs: 1, percentile: 'max' });
+    expect(payload).not.toHaveProperty('node');
+    const first = completeCatalogueMessage('metrics', type, payload, 'first-node');
+    const second = completeCatalogueMessage('metrics', type, payload, 'second-node');
+    expect([first, second]).toEqual([
+      { ...payload, node: 'first-node' },
+      { ...payload, node: 'second-node' },
+    ]);
+    expect(first).toBeInstanceOf(MetricsMessages.latencyMetric.payloadClass);
+    expect(payload).not.toHaveProperty('node');
+    const named = MetricsMessages.latencyMetric({ operation: 'o', latencyMs: 1, percentile: 'max', node: 'given' });
+    expect(completeCatalogueMessage('metrics', type, named.payload, 'first-node')).toBe(named.payload);
   });
 });
 

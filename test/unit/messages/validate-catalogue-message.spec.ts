@@ -95,7 +95,7 @@ describe('validateCatalogueMessage', () => {
   });
 
   it('neither mutates nor strips the payload, plain or instance', () => {
-    const { payload } = HealthMessages.nodeHealth({ status: 'healthy', extra: { nested: [1, 2] } });
+    const { payload } = HealthMessages.nodeHealth({ status: 'healthy', node: 'n1', checks: { nested: [1, 2] } });
     const plain = deepFreeze({ ...payload, status: 'bogus', another: 'kept' });
     const plainBefore = structuredClone(plain);
     const instanceBefore = { ...payload };

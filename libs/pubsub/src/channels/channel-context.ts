@@ -10,6 +10,8 @@ import type { MessageIdSource } from './message-ids.js';
  * so the channel itself knows none of them.
  */
 export interface ChannelHooks {
+  /** The payload to publish, completed with what only the application knows (its node name); runs before validate. */
+  complete?: (channel: ChannelName, type: string, payload: unknown, nodeName: string) => unknown;
   /** An error text refuses the publication as 'invalid_message'. */
   validate?: (channel: ChannelName, type: string, payload: unknown) => string | undefined;
   /** Hands an accepted, non-local message to the transport. */

@@ -99,12 +99,14 @@ export abstract class Channel implements MailboxHost {
       }
       const propagate = this.context.hooks.propagate;
       if (propagate !== undefined) headers = propagate(headers as MessageHeaders | undefined);
+      const given = payload === undefined ? null : payload;
+      const { complete } = this.context.hooks;
       const message: PubSubMessage = {
         id: this.context.ids.next(),
         channel: this.name,
         topic: topic as string,
         type,
-        payload: payload === undefined ? null : payload,
+        payload: complete === undefined ? given : complete(this.name, type, given, this.context.nodeName),
         timestamp: this.context.clock.now(),
         node: this.context.nodeName,
       };

@@ -57,8 +57,6 @@ export class Broadcasters {
   }
 
   /** node_health_updated and cluster_health_updated on `cluster:health`, component health per channel. */
-  // Payloads name this application's node explicitly: the factories' default is process-wide, and the last
-  // application configured in the process would win.
   broadcastHealth(): void {
     const { channels } = this.deps;
     const statuses: Record<string, HealthStatus> = {};
@@ -68,7 +66,6 @@ export class Broadcasters {
       const { subscriptions, mailboxDepth, instance } = interval.stats;
       this.publish('health', `channel_health:${interval.channel}`, HealthMessages.componentHealth({
         component: interval.channel,
-        node: channels.nodeName,
         status,
         details: {
           instance,
@@ -84,7 +81,7 @@ export class Broadcasters {
       }));
     }
     const sample = this.probe.sample(statuses);
-    this.publish('health', 'cluster:health', HealthMessages.nodeHealth({ node: channels.nodeName, status: sample.status, checks: sample.checks, loadAvg: sample.loadAvg, memoryUsage: sample.memoryUsage }));
+    this.publish('health', 'cluster:health', HealthMessages.nodeHealth({ status: sample.status, checks: sample.checks, loadAvg: sample.loadAvg, memoryUsage: sample.memoryUsage }));
     this.publish('health', 'cluster:health', HealthMessages.clusterHealth(clusterHealthFields(this.deps.nodes(), [], 'periodic_check') as never));
   }
 
@@ -96,7 +93,6 @@ export class Broadcasters {
         operation: `publish:${channel}`,
         count: interval.published,
         durationMs: interval.durationMs,
-        node: this.deps.channels.nodeName,
       }));
       const latency = this.deps.channels.channel(channel).counters.latency.takeSnapshot();
       this.publish('metrics', 'latency', MetricsMessages.latencyMetric({
@@ -104,7 +100,6 @@ export class Broadcasters {
         latencyMs: latency.p99,
         percentile: 'p99',
         sampleCount: latency.count,
-        node: this.deps.channels.nodeName,
         percentiles: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max, min: latency.min, avg: latency.avg },
       }));
     }

@@ -26,7 +26,7 @@ export function clusterHealthFields(connected: unknown, disconnected: unknown, e
  * The metrics message of a component, as the integration guide shows them. The guide's own persistence example
  * has no operationsCount; the intent is the number of operations, so success + error counts stand in for it.
  */
-export function metricsMessage(component: string, metrics: Record<string, unknown>, node?: string): CatalogueMessage {
+export function metricsMessage(component: string, metrics: Record<string, unknown>): CatalogueMessage {
   if (component === 'persistence') {
     const { operationsCount, storesCount, durationMs, successCount, errorCount } = metrics;
     const counted = typeof successCount === 'number' && typeof errorCount === 'number' ? successCount + errorCount : undefined;
@@ -36,7 +36,6 @@ export function metricsMessage(component: string, metrics: Record<string, unknow
       unit: 'operations',
       component: 'persistence',
       tags: { storesCount, durationMs, successCount, errorCount },
-      node,
     } as never);
   }
   if (component === 'emitter') {
@@ -44,7 +43,6 @@ export function metricsMessage(component: string, metrics: Record<string, unknow
       operation: 'event_emission',
       count: metrics.eventsEmitted,
       durationMs: metrics.durationMs ?? 1000,
-      node,
     } as never);
   }
   return MetricsMessages.performanceMetric({
@@ -53,7 +51,6 @@ export function metricsMessage(component: string, metrics: Record<string, unknow
     unit: metrics.unit ?? 'count',
     component,
     tags: metrics,
-    node,
   } as never);
 }
 

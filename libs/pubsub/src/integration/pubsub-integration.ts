@@ -48,13 +48,8 @@ export class PubSubIntegration {
     private readonly logger: PubSubLogger,
   ) {}
 
-  /** This application's node: the factories' default is process-wide, where the last application configured wins. */
-  private get node(): string {
-    return this.channels.nodeName;
-  }
-
   broadcastSystemLifecycle(event: string, systemName: string, version: string): PublishResult {
-    return this.send('system lifecycle', 'system', () => 'lifecycle', () => SystemMessages.systemLifecycle({ event, systemName, version, node: this.node } as never));
+    return this.send('system lifecycle', 'system', () => 'lifecycle', () => SystemMessages.systemLifecycle({ event, systemName, version } as never));
   }
 
   broadcastSystemConfig(component: string, changes: Record<string, unknown>, opts: SystemConfigOptions = {}): PublishResult {
@@ -62,19 +57,19 @@ export class PubSubIntegration {
       'system config',
       'system',
       () => opts.topic ?? 'config',
-      () => SystemMessages.systemConfig({ component, changes, previousConfig: opts.previousConfig ?? null, changedBy: opts.changedBy, node: this.node } as never),
+      () => SystemMessages.systemConfig({ component, changes, previousConfig: opts.previousConfig ?? null, changedBy: opts.changedBy } as never),
     );
   }
 
   broadcastHealthUpdate(component: string, status: string, details?: Details): PublishResult {
     return this.send('health update', 'health', () => 'component_health', () =>
-      HealthMessages.componentHealth({ component, node: this.node, status, details: objectOf(details) } as never),
+      HealthMessages.componentHealth({ component, status, details: objectOf(details) } as never),
     );
   }
 
   broadcastStoreHealth(storeId: string, component: string, status: string, details?: Details): PublishResult {
     return this.send('store health', 'health', () => `${text(storeId, 'storeId')}:health`, () =>
-      HealthMessages.componentHealth({ component, node: this.node, status, details: { ...objectOf(details), storeId } } as never),
+      HealthMessages.componentHealth({ component, status, details: { ...objectOf(details), storeId } } as never),
     );
   }
 
@@ -85,7 +80,7 @@ export class PubSubIntegration {
   }
 
   broadcastMetrics(component: string, metrics: Record<string, unknown>): PublishResult {
-    return this.send('metrics', 'metrics', () => text(component, 'component'), () => metricsMessage(component, objectOf(metrics, 'metrics'), this.node));
+    return this.send('metrics', 'metrics', () => text(component, 'component'), () => metricsMessage(component, objectOf(metrics, 'metrics')));
   }
 
   broadcastAlert(alertType: string, severity: string, message: string, context?: Details): PublishResult {
@@ -97,7 +92,6 @@ export class PubSubIntegration {
         title: message,
         description: ctx.description ?? message,
         source: alertType,
-        node: this.node,
         metadata: ctx,
       } as never);
     });
@@ -105,7 +99,7 @@ export class PubSubIntegration {
 
   broadcastAuditEvent(eventType: string, actor: string, resource: string, action: string, details?: Details): PublishResult {
     return this.send('audit event', 'audit', () => text(eventType, 'eventType'), () =>
-      AuditMessages.dataChange({ userId: actor, resourceType: eventType, resourceId: resource, action, changes: objectOf(details), node: this.node } as never),
+      AuditMessages.dataChange({ userId: actor, resourceType: eventType, resourceId: resource, action, changes: objectOf(details) } as never),
     );
   }
 
@@ -115,7 +109,6 @@ export class PubSubIntegration {
       return LifecycleMessages.processLifecycle({
         name: processName,
         event: eventType,
-        node: this.node,
         reason: extra.reason ?? null,
         restartCount: extra.restartCount ?? 0,
       } as never);
@@ -124,7 +117,7 @@ export class PubSubIntegration {
 
   broadcastDiagnostic(diagnosticType: string, component: string, data: unknown): PublishResult {
     return this.send('diagnostic', 'diagnostics', () => 'diagnostics', () =>
-      DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data, node: this.node } as never),
+      DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data } as never),
     );
   }
 

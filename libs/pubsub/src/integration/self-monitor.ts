@@ -76,7 +76,7 @@ export class SelfMonitor {
 
   private publish({ severity, category, title, metadata }: PendingAlert): void {
     this.logger.warn(`Alert (${severity}): ${title}`);
-    const message = AlertMessages.systemAlert({ severity, category, title, description: title, source: 'pubsub', node: this.channels.nodeName, metadata });
+    const message = AlertMessages.systemAlert({ severity, category, title, description: title, source: 'pubsub', metadata });
     const result = this.channels.channel('alerts').publish(`system_alerts:${severity}`, message);
     if (!result.ok) this.logger.error(`Alert '${title}' could not be published: ${result.reason} ${result.error ?? ''}`);
   }

@@ -5,7 +5,7 @@ import {
   emptyList,
   emptyObject,
   generatedId,
-  localNode,
+  applicationNode,
   type PayloadDraft,
 } from './message-factory.js';
 import {
@@ -86,10 +86,9 @@ function needsAcknowledgement({ severity }: PayloadDraft): boolean {
 export const AlertMessages = Object.freeze({
   systemAlert: defineMessage('system_alert', SystemAlert, {
     alertId: generatedId(),
-    node: localNode,
     metadata: emptyObject,
     requiresAck: needsAcknowledgement,
-  }),
+  }, { node: applicationNode }),
   alertAck: defineMessage('alert_acknowledged', AlertAck, { ackTimestamp: callTime }),
   alertEscalation: defineMessage('alert_escalated', AlertEscalation, {
     escalatedBy: constant('system'),

@@ -1,4 +1,4 @@
-import { constant, defineMessage, emptyObject, localNode } from './message-factory.js';
+import { constant, defineMessage, emptyObject, applicationNode } from './message-factory.js';
 import {
   OptionalBoolean,
   OptionalNumber,
@@ -71,15 +71,13 @@ export const AuditMessages = Object.freeze({
   dataChange: defineMessage('data_change', DataChange, {
     changes: emptyObject,
     metadata: emptyObject,
-    node: localNode,
-  }),
-  adminAction: defineMessage('admin_action', AdminAction, { details: emptyObject, node: localNode }),
-  accessLog: defineMessage('access_log', AccessLog, { node: localNode }),
+  }, { node: applicationNode }),
+  adminAction: defineMessage('admin_action', AdminAction, { details: emptyObject }, { node: applicationNode }),
+  accessLog: defineMessage('access_log', AccessLog, {}, { node: applicationNode }),
   complianceEvent: defineMessage('compliance_event', ComplianceEvent, {
     automated: constant(false),
     metadata: emptyObject,
-    node: localNode,
-  }),
+  }, { node: applicationNode }),
 });
 
 export type AuditMessageType = (typeof AuditMessages)[keyof typeof AuditMessages]['type'];

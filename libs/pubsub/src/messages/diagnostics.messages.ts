@@ -4,7 +4,7 @@ import {
   emptyList,
   emptyObject,
   generatedId,
-  localNode,
+  applicationNode,
   type FieldDefault,
 } from './message-factory.js';
 import {
@@ -79,19 +79,16 @@ const sameAsTimestamp: FieldDefault = ({ timestamp }) => timestamp;
 export const DiagnosticsMessages = Object.freeze({
   debugTrace: defineMessage('debug_trace', DebugTrace, {
     traceId: generatedId('trace_'),
-    node: localNode,
     metadata: emptyObject,
-  }),
+  }, { node: applicationNode }),
   performanceAnalysis: defineMessage('performance_analysis', PerformanceAnalysis, {
     analysisId: generatedId('analysis_'),
     recommendations: emptyList,
     severity: constant('medium'),
-    node: localNode,
-  }),
+  }, { node: applicationNode }),
   systemState: defineMessage('system_state', SystemState, {
     snapshotId: generatedId('snapshot_'),
-    node: localNode,
-  }),
+  }, { node: applicationNode }),
   errorAnalysis: defineMessage('error_analysis', ErrorAnalysis, {
     errorId: generatedId('error_'),
     stackTrace: emptyList,
@@ -99,8 +96,7 @@ export const DiagnosticsMessages = Object.freeze({
     frequency: constant(1),
     firstSeen: sameAsTimestamp,
     lastSeen: sameAsTimestamp,
-    node: localNode,
-  }),
+  }, { node: applicationNode }),
 });
 
 export type DiagnosticsMessageType = (typeof DiagnosticsMessages)[keyof typeof DiagnosticsMessages]['type'];

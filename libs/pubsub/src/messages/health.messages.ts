@@ -1,4 +1,4 @@
-import { constant, defineMessage, emptyList, emptyObject, localNode } from './message-factory.js';
+import { constant, defineMessage, emptyList, emptyObject, applicationNode } from './message-factory.js';
 import {
   OptionalChoice,
   OptionalList,
@@ -63,28 +63,25 @@ export class HealthCheck {
 
 export const HealthMessages = Object.freeze({
   nodeHealth: defineMessage('node_health_updated', NodeHealth, {
-    node: localNode,
     checks: emptyObject,
     loadAvg: constant(null),
     memoryUsage: constant(null),
     diskUsage: constant(null),
-  }),
+  }, { node: applicationNode }),
   clusterHealth: defineMessage('cluster_health_updated', ClusterHealth, {
     degradedNodes: emptyList,
     unhealthyNodes: emptyList,
     quorumStatus: constant('available'),
   }),
   componentHealth: defineMessage('component_health_updated', ComponentHealth, {
-    node: localNode,
     details: emptyObject,
     lastCheck: constant(null),
-  }),
+  }, { node: applicationNode }),
   healthCheck: defineMessage('health_check_completed', HealthCheck, {
-    node: localNode,
     details: emptyObject,
     durationMs: constant(null),
     error: constant(null),
-  }),
+  }, { node: applicationNode }),
 });
 
 export type HealthMessageType = (typeof HealthMessages)[keyof typeof HealthMessages]['type'];

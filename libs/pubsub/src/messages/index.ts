@@ -1,10 +1,16 @@
 export * from './alert.messages.js';
 export * from './audit.messages.js';
-export * from './catalogue.js';
+export {
+  CATALOGUE,
+  findPayloadClass,
+  type CatalogueMessageType,
+  type CataloguePayloads,
+  type OperationalChannel,
+} from './catalogue-registry.js';
+export { isCatalogueMessage, validateCatalogueMessage } from './catalogue.js';
 export * from './diagnostics.messages.js';
 export * from './health.messages.js';
 export * from './lifecycle.messages.js';
-export { localNodeName } from './local-node.js';
 export * from './logging.messages.js';
 export {
   type CatalogueMessage,

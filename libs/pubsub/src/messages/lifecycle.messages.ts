@@ -1,6 +1,7 @@
 import { ValidateIf } from 'class-validator';
-import { constant, defineMessage, emptyObject, localNode, type PayloadDraft } from './message-factory.js';
+import { constant, defineMessage, emptyObject, applicationNode, type PayloadDraft } from './message-factory.js';
 import {
+  AnyValue,
   OptionalChoice,
   OptionalNumber,
   OptionalObject,
@@ -54,7 +55,7 @@ export class ProcessLifecycle {
   @OptionalText() module?: string;
   @RequiredChoice(PROCESS_LIFECYCLE_EVENTS) event!: ProcessLifecycleEvent;
   @OptionalText() node?: string;
-  reason?: unknown;
+  @AnyValue() reason?: unknown;
   @OptionalNumber() restartCount?: number;
   @Timestamp() timestamp!: number;
 }
@@ -64,7 +65,7 @@ export class SupervisionEvent {
   @OptionalObject() childSpec?: Record<string, unknown>;
   @RequiredChoice(SUPERVISION_EVENTS) event!: SupervisionEventKind;
   @OptionalText() node?: string;
-  reason?: unknown;
+  @AnyValue() reason?: unknown;
   @Timestamp() timestamp!: number;
 }
 
@@ -83,16 +84,14 @@ function activeNodeCount({ activeNodes }: PayloadDraft): number | undefined {
 }
 
 export const LifecycleMessages = Object.freeze({
-  nodeLifecycle: defineMessage('node_lifecycle_event', NodeLifecycle, { node: localNode, metadata: emptyObject }),
+  nodeLifecycle: defineMessage('node_lifecycle_event', NodeLifecycle, { metadata: emptyObject }, { node: applicationNode }),
   processLifecycle: defineMessage('process_lifecycle_event', ProcessLifecycle, {
-    node: localNode,
     reason: constant(null),
     restartCount: constant(0),
-  }),
+  }, { node: applicationNode }),
   supervisionEvent: defineMessage('supervision_event', SupervisionEvent, {
-    node: localNode,
     reason: constant(null),
-  }),
+  }, { node: applicationNode }),
   clusterMembership: defineMessage('cluster_membership_changed', ClusterMembership, {
     totalNodes: activeNodeCount,
     quorumStatus: constant('available'),

@@ -4,10 +4,9 @@ import {
   emptyList,
   emptyObject,
   generatedId,
-  localNode,
+  applicationNode,
   type PayloadDraft,
 } from './message-factory.js';
-import { localNodeName } from './local-node.js';
 import {
   OptionalBoolean,
   OptionalList,
@@ -89,24 +88,21 @@ function sumOfLogCounts({ logCounts }: PayloadDraft): number | undefined {
 export const LoggingMessages = Object.freeze({
   logEntry: defineMessage('log_entry', LogEntry, {
     logId: generatedId('log_'),
-    node: localNode,
     pid: () => process.pid,
     metadata: emptyObject,
-  }),
+  }, { node: applicationNode }),
   logSummary: defineMessage('log_summary', LogSummary, {
     topErrors: emptyList,
     errorRate: constant(0),
-    nodesReporting: () => [localNodeName()],
     totalLogs: sumOfLogCounts,
-  }),
+  }, { nodesReporting: (nodeName: string) => [nodeName] }),
   logFilter: defineMessage('log_filter_updated', LogFilter, {
     enabled: constant(true),
     createdBy: constant('system'),
   }),
   logRotation: defineMessage('log_rotation', LogRotation, {
     rotationId: generatedId('rotation_'),
-    node: localNode,
-  }),
+  }, { node: applicationNode }),
 });
 
 export type LoggingMessageType = (typeof LoggingMessages)[keyof typeof LoggingMessages]['type'];

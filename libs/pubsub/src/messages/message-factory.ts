@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { localNodeName } from './local-node.js';
 
 /** What every catalogue factory returns, ready for `channel.publish(topic, message)`. */
 export interface CatalogueMessage<T extends string = string, P extends object = object> {
@@ -12,64 +11,112 @@ export type PayloadClass<P extends object = object> = new () => P;
 /** The payload as built so far: the given fields, the timestamp, then each default in declaration order. */
 export type PayloadDraft = Readonly<Record<string, unknown>>;
 
-/** Computes one default; returning undefined leaves the field absent (its inputs were unusable). */
+/** Computes one default; returning undefined (or throwing) leaves the field absent (its inputs were unusable). */
 export type FieldDefault = (draft: PayloadDraft, now: number) => unknown;
 
 export type FieldDefaults<P> = { readonly [K in keyof P]?: FieldDefault };
 
 /**
- * The single object a factory takes: the payload's fields, where those with a default may be left out, plus any
- * extra key, which is kept as given.
+ * A default only the publishing application knows: its node name. Factories leave such a field out; the
+ * application's publish path fills it in (see completeCatalogueMessage), so two applications in one process
+ * each name their own node.
+ */
+export type ApplicationDefault = (nodeName: string) => unknown;
+
+export type ApplicationDefaults<P> = { readonly [K in keyof P]?: ApplicationDefault };
+
+/**
+ * The single object a factory takes: the payload's fields, where those with a default may be left out. No other
+ * key is accepted (publishing refuses unknown fields, so the type says so first).
  */
 export type FactoryInput<P, Defaulted extends PropertyKey> = Omit<P, Defaulted> &
-  Partial<Pick<P, Extract<Defaulted, keyof P>>> & { readonly [extraField: string]: unknown };
+  Partial<Pick<P, Extract<Defaulted, keyof P>>>;
 
-export interface MessageFactory<T extends string, P extends object, Input> {
-  (fields: Input): CatalogueMessage<T, P>;
+/** A factory's payload: the class, except that the application's defaults are filled only on publish. */
+export type DraftPayload<P, ApplicationDefaulted extends PropertyKey> = Omit<P, ApplicationDefaulted> &
+  Partial<Pick<P, Extract<ApplicationDefaulted, keyof P>>>;
+
+export interface MessageFactory<T extends string, P extends object, Input, Draft extends object = P> {
+  (fields: Input): CatalogueMessage<T, Draft>;
   readonly type: T;
   readonly payloadClass: PayloadClass<P>;
+  /** The fields publishing fills from the application (its node name) when the payload lacks them. */
+  readonly applicationDefaults: Readonly<Record<string, ApplicationDefault>>;
 }
 
 /**
- * Builds the factory of one catalogue message type. The factory never throws: bad input only makes the payload
- * invalid at validation time.
+ * Builds the factory of one catalogue message type. The factory never throws, whatever it is given: a field it
+ * cannot read (a throwing getter, a Proxy trap, a revoked Proxy) is left out, so validation on publish refuses
+ * the payload instead.
  */
-export function defineMessage<T extends string, P extends object, D extends FieldDefaults<P>>(
+export function defineMessage<
+  T extends string,
+  P extends object,
+  D extends FieldDefaults<P>,
+  A extends ApplicationDefaults<P> = Record<never, never>,
+>(
   type: T,
   payloadClass: PayloadClass<P>,
   defaults: D,
-): MessageFactory<T, P, FactoryInput<P, keyof D | 'timestamp'>> {
+  applicationDefaults: A = {} as A,
+): MessageFactory<T, P, FactoryInput<P, keyof D | keyof A | 'timestamp'>, DraftPayload<P, keyof A>> {
   const defaultEntries = Object.entries(defaults) as [string, FieldDefault][];
 
-  const factory = (fields: unknown): CatalogueMessage<T, P> => {
+  const factory = (fields: unknown): CatalogueMessage<T, DraftPayload<P, keyof A>> => {
     const now = Date.now();
     // No constructor call: class-field initialisers would add every declared field as an own `undefined`.
     const payload = Object.create(payloadClass.prototype) as Record<string, unknown>;
-    copyGivenFields(fields, payload);
+    for (const [field, value] of readableFields(fields)) defineField(payload, field, value);
     if (payload.timestamp === undefined) defineField(payload, 'timestamp', now);
     for (const [field, computeDefault] of defaultEntries) {
       if (payload[field] !== undefined) continue;
-      const value = computeDefault(payload, now);
+      const value = computeSafely(computeDefault, payload, now);
       if (value !== undefined) defineField(payload, field, value);
     }
-    return { type, payload: payload as P };
+    return { type, payload: payload as DraftPayload<P, keyof A> };
   };
 
-  return Object.freeze(Object.assign(factory, { type, payloadClass }));
+  const applicationDefaultsCopy = Object.freeze({ ...applicationDefaults }) as Readonly<Record<string, ApplicationDefault>>;
+  return Object.freeze(Object.assign(factory, { type, payloadClass, applicationDefaults: applicationDefaultsCopy }));
 }
 
-/** A field given as `undefined` counts as not given, so its default applies. */
-function copyGivenFields(fields: unknown, payload: Record<string, unknown>): void {
-  if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return;
-  const source = fields as Record<string, unknown>;
-  for (const field of Object.keys(source)) {
-    const value = source[field];
-    if (value !== undefined) defineField(payload, field, value);
+/**
+ * The own enumerable fields of the input that can be read. A field given as `undefined` counts as not given, so
+ * its default applies. Hostile input reads as less input: keys that cannot be listed give no fields, a value
+ * that cannot be read is skipped.
+ */
+function readableFields(fields: unknown): [string, unknown][] {
+  let source: Record<string, unknown>;
+  let keys: string[];
+  try {
+    if (typeof fields !== 'object' || fields === null || Array.isArray(fields)) return [];
+    source = fields as Record<string, unknown>;
+    keys = Object.keys(source);
+  } catch {
+    return [];
+  }
+  const readable: [string, unknown][] = [];
+  for (const key of keys) {
+    try {
+      const value = source[key];
+      if (value !== undefined) readable.push([key, value]);
+    } catch {
+      // Left out: validation names the field if it was required.
+    }
+  }
+  return readable;
+}
+
+function computeSafely(computeDefault: FieldDefault, draft: PayloadDraft, now: number): unknown {
+  try {
+    return computeDefault(draft, now);
+  } catch {
+    return undefined;
   }
 }
 
 // defineProperty rather than assignment: a given key such as `__proto__` must stay a plain field.
-function defineField(payload: Record<string, unknown>, field: string, value: unknown): void {
+export function defineField(payload: Record<string, unknown>, field: string, value: unknown): void {
   Object.defineProperty(payload, field, { value, writable: true, enumerable: true, configurable: true });
 }
 
@@ -85,7 +132,8 @@ export const generatedId =
   () =>
     prefix + randomHex16();
 
-export const localNode: FieldDefault = () => localNodeName();
+/** The publishing application's node name (its `nodeName` option). */
+export const applicationNode: ApplicationDefault = (nodeName) => nodeName;
 
 export const constant =
   (value: string | number | boolean | null): FieldDefault =>

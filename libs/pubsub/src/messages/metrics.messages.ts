@@ -1,6 +1,7 @@
-import { defineMessage, emptyObject, constant, localNode, type PayloadDraft } from './message-factory.js';
+import { defineMessage, emptyObject, constant, applicationNode, type PayloadDraft } from './message-factory.js';
 import {
   OptionalNumber,
+  OptionalNumbersByName,
   OptionalObject,
   OptionalText,
   RequiredChoice,
@@ -45,6 +46,8 @@ export class LatencyMetric {
   @RequiredNumber() latencyMs!: number;
   @RequiredChoice(LATENCY_PERCENTILES) percentile!: LatencyPercentile;
   @OptionalNumber() sampleCount?: number;
+  /** Every percentile of the same samples, when the sender has them (the metrics broadcaster does). */
+  @OptionalNumbersByName(LATENCY_PERCENTILES) percentiles?: Partial<Record<LatencyPercentile, number>>;
   @OptionalText() node?: string;
   @Timestamp() timestamp!: number;
 }
@@ -76,17 +79,15 @@ function ratePerSecond({ count, durationMs }: PayloadDraft): number | undefined 
 
 export const MetricsMessages = Object.freeze({
   performanceMetric: defineMessage('performance_metric', PerformanceMetric, {
-    node: localNode,
     component: constant(null),
     tags: emptyObject,
-  }),
+  }, { node: applicationNode }),
   throughputMetric: defineMessage('throughput_metric', ThroughputMetric, {
     ratePerSec: ratePerSecond,
-    node: localNode,
-  }),
-  latencyMetric: defineMessage('latency_metric', LatencyMetric, { node: localNode }),
-  resourceUsage: defineMessage('resource_usage', ResourceUsage, { node: localNode }),
-  metricAlert: defineMessage('metric_alert', MetricAlert, { node: localNode }),
+  }, { node: applicationNode }),
+  latencyMetric: defineMessage('latency_metric', LatencyMetric, {}, { node: applicationNode }),
+  resourceUsage: defineMessage('resource_usage', ResourceUsage, {}, { node: applicationNode }),
+  metricAlert: defineMessage('metric_alert', MetricAlert, {}, { node: applicationNode }),
 });
 
 export type MetricsMessageType = (typeof MetricsMessages)[keyof typeof MetricsMessages]['type'];

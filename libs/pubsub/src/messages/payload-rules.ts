@@ -34,6 +34,8 @@ function allOf(...rules: PropertyDecorator[]): PropertyDecorator {
 
 /** A field that must hold something, of any type. */
 export const RequiredValue = (): PropertyDecorator => IsDefined();
+/** A field that may hold anything or be absent: declared so that it is a known field, not an unknown one. */
+export const AnyValue = (): PropertyDecorator => IsOptional();
 
 export const RequiredText = (): PropertyDecorator => allOf(IsDefined(), IsString(), IsNotEmpty());
 export const OptionalText = (): PropertyDecorator => allOf(IsOptional(), IsString());
@@ -53,6 +55,8 @@ export const OptionalList = (): PropertyDecorator => allOf(IsOptional(), IsArray
 export const RequiredChoice = (values: readonly string[]): PropertyDecorator => allOf(IsDefined(), IsIn([...values]));
 export const OptionalChoice = (values: readonly string[]): PropertyDecorator => allOf(IsOptional(), IsIn([...values]));
 
+const isFiniteNumber = (value: unknown): boolean => typeof value === 'number' && Number.isFinite(value);
+
 /** Milliseconds since the epoch; every payload carries one. */
 export const Timestamp = RequiredNumber;
 
@@ -61,10 +65,28 @@ export const ProcessId = (): PropertyDecorator =>
   ValidateBy({
     name: 'isProcessId',
     validator: {
-      validate: (value: unknown) =>
-        (typeof value === 'string' && value.length > 0) || (typeof value === 'number' && Number.isFinite(value)),
+      validate: (value: unknown) => (typeof value === 'string' && value.length > 0) || isFiniteNumber(value),
       defaultMessage: (args) => `${args?.property ?? 'pid'} must be a non-empty string or a finite number`,
     },
   });
 
 export const OptionalProcessId = (): PropertyDecorator => allOf(IsOptional(), ProcessId());
+
+/** An object whose keys are all among `names` and whose values are all finite numbers, e.g. `{ p50: 3, p99: 12 }`. */
+export const OptionalNumbersByName = (names: readonly string[]): PropertyDecorator =>
+  allOf(
+    IsOptional(),
+    ValidateBy({
+      name: 'isNumbersByName',
+      constraints: [[...names]],
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'object' &&
+          value !== null &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(([name, count]) => names.includes(name) && isFiniteNumber(count)),
+        defaultMessage: (args) =>
+          `${args?.property ?? 'field'} must be an object of finite numbers keyed by ${names.join(', ')}`,
+      },
+    }),
+  );

@@ -1,4 +1,5 @@
 import { getMetadataStorage, validateSync, type ValidationError, type ValidatorOptions } from 'class-validator';
+import { ERRORS } from '../error-messages.js';
 import type { PayloadClass } from './message-factory.js';
 
 const VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
@@ -9,15 +10,15 @@ const VALIDATOR_OPTIONS: ValidatorOptions = Object.freeze({
   validationError: Object.freeze({ target: false, value: false }),
 });
 
-const validatedFieldsByClass = new WeakMap<PayloadClass, readonly string[]>();
+const fieldsByClass = new WeakMap<PayloadClass, ReadonlySet<string>>();
 
-/** The fields class-validator looks at for this class, read once from its metadata. */
-function validatedFields(payloadClass: PayloadClass): readonly string[] {
-  let fields = validatedFieldsByClass.get(payloadClass);
+/** The fields of a payload class: every field that carries a rule (a class declares each of its fields with one). */
+export function payloadFields(payloadClass: PayloadClass): ReadonlySet<string> {
+  let fields = fieldsByClass.get(payloadClass);
   if (fields === undefined) {
     const metadata = getMetadataStorage().getTargetValidationMetadatas(payloadClass, '', true, false);
-    fields = Object.freeze([...new Set(metadata.map((rule) => rule.propertyName))]);
-    validatedFieldsByClass.set(payloadClass, fields);
+    fields = new Set(metadata.map((rule) => rule.propertyName));
+    fieldsByClass.set(payloadClass, fields);
   }
   return fields;
 }
@@ -32,7 +33,7 @@ function validationTarget(payloadClass: PayloadClass, payload: object): object {
   if (payload instanceof payloadClass && !Object.hasOwn(payload, 'constructor')) return payload;
   const source = payload as Record<string, unknown>;
   const target = Object.create(payloadClass.prototype) as Record<string, unknown>;
-  for (const field of validatedFields(payloadClass)) target[field] = source[field];
+  for (const field of payloadFields(payloadClass)) target[field] = source[field];
   return target;
 }
 
@@ -40,13 +41,22 @@ function describeErrors(errors: readonly ValidationError[]): string[] {
   return errors.flatMap((error) => Object.values(error.constraints ?? {}));
 }
 
+/** The payload's own keys that are not fields of its class, as one problem naming them; none when there are none. */
+function unknownFieldProblems(payloadClass: PayloadClass, payload: object): string[] {
+  const known = payloadFields(payloadClass);
+  const unknown = Object.keys(payload).filter((key) => !known.has(key));
+  return unknown.length === 0 ? [] : [ERRORS.unknownPayloadFields(payloadClass.name, unknown, [...known])];
+}
+
 /**
- * The problems of a payload against its class, as readable sentences; empty when it is valid. Neither mutates
- * nor strips the payload. May throw on hostile input (a throwing getter): the caller guards.
+ * The problems of a payload against its class, as readable sentences; empty when it is valid. Fields the class
+ * does not declare are a problem too. Neither mutates nor strips the payload. May throw on hostile input (a
+ * throwing getter): the caller guards.
  */
 export function payloadProblems(payloadClass: PayloadClass, payload: unknown): string[] {
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
-    return ['payload must be an object'];
-  }
-  return describeErrors(validateSync(validationTarget(payloadClass, payload), VALIDATOR_OPTIONS));
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) return [ERRORS.payloadNotAnObject];
+  return [
+    ...describeErrors(validateSync(validationTarget(payloadClass, payload), VALIDATOR_OPTIONS)),
+    ...unknownFieldProblems(payloadClass, payload),
+  ];
 }

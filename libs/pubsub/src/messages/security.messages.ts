@@ -1,4 +1,4 @@
-import { constant, defineMessage, emptyList, emptyObject, localNode } from './message-factory.js';
+import { constant, defineMessage, emptyList, emptyObject, applicationNode } from './message-factory.js';
 import {
   OptionalChoice,
   OptionalList,
@@ -77,17 +77,16 @@ export class SessionEvent {
 }
 
 export const SecurityMessages = Object.freeze({
-  authEvent: defineMessage('auth_event', AuthEvent, { node: localNode, metadata: emptyObject }),
+  authEvent: defineMessage('auth_event', AuthEvent, { metadata: emptyObject }, { node: applicationNode }),
   accessViolation: defineMessage('access_violation', AccessViolation, {
     severity: constant('medium'),
     metadata: emptyObject,
   }),
   securityAlert: defineMessage('security_alert', SecurityAlert, {
     affectedUsers: emptyList,
-    node: localNode,
     metadata: emptyObject,
-  }),
-  sessionEvent: defineMessage('session_event', SessionEvent, { node: localNode }),
+  }, { node: applicationNode }),
+  sessionEvent: defineMessage('session_event', SessionEvent, {}, { node: applicationNode }),
 });
 
 export type SecurityMessageType = (typeof SecurityMessages)[keyof typeof SecurityMessages]['type'];

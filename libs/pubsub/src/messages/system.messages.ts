@@ -1,4 +1,4 @@
-import { constant, defineMessage, localNode } from './message-factory.js';
+import { constant, defineMessage, applicationNode } from './message-factory.js';
 import {
   OptionalBoolean,
   OptionalObject,
@@ -43,10 +43,9 @@ export const SystemMessages = Object.freeze({
   systemConfig: defineMessage('system_config_changed', SystemConfig, {
     previousConfig: constant(null),
     changedBy: constant('system'),
-    node: localNode,
-  }),
-  systemLifecycle: defineMessage('system_lifecycle_event', SystemLifecycle, { node: localNode }),
-  featureToggle: defineMessage('feature_toggle_changed', FeatureToggle, { node: localNode }),
+  }, { node: applicationNode }),
+  systemLifecycle: defineMessage('system_lifecycle_event', SystemLifecycle, {}, { node: applicationNode }),
+  featureToggle: defineMessage('feature_toggle_changed', FeatureToggle, {}, { node: applicationNode }),
 });
 
 export type SystemMessageType = (typeof SystemMessages)[keyof typeof SystemMessages]['type'];

@@ -6,10 +6,9 @@ import { Broadcasters } from '../integration/broadcasters.js';
 import { PubSubConfigService } from '../integration/pubsub-config.service.js';
 import { PubSubIntegration } from '../integration/pubsub-integration.js';
 import { SelfMonitor } from '../integration/self-monitor.js';
-import { validateCatalogueMessage } from '../messages/catalogue.js';
+import { CATALOGUE_HOOKS } from '../messages/catalogue.js';
 import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { RuntimeObservability } from '../observability/runtime-observability.js';
-import { setLocalNodeName } from '../messages/local-node.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import { viewTransportStats } from '../transport/transport-stats.js';
@@ -46,9 +45,9 @@ export class PubSubRuntime {
   private readonly once = new Set<string>();
 
   constructor(readonly settings: PubSubSettings) {
-    setLocalNodeName(settings.nodeName);
     this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
-    this.channels.hooks.validate = validateCatalogueMessage;
+    // Catalogue payloads get this application's node name as their `node` default, then are validated.
+    Object.assign(this.channels.hooks, CATALOGUE_HOOKS);
     this.config = new PubSubConfigService(settings);
     this.security = new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
     this.integration = new PubSubIntegration(this.channels, this.config, this.logger);

@@ -16,9 +16,9 @@ import {
 import { CHANNEL_NAMES, type ChannelName } from '../channels/channel-names.js';
 import type { OverflowPolicy } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
-import { defaultNodeName } from '../messages/local-node.js';
 import { resolveMetricsSettings } from '../observability/metrics-settings.js';
 import type { MetricsSettings } from '../observability/metrics.js';
+import { defaultNodeName } from './default-node-name.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
