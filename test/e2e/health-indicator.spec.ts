@@ -47,9 +47,19 @@ describe('PubSubHealthIndicator in an application with TerminusModule', () => {
       const body = (await response.json()) as { status: string; info: Record<string, any> };
       expect(body.status).toBe('ok');
       const pubsub = body.info.pubsub;
-      expect(pubsub).toEqual(expect.objectContaining({ status: 'up', node: 'health-up', nodes: 1, transport: { type: 'memory', connected: true } }));
+      expect(pubsub).toEqual(
+        expect.objectContaining({ status: 'up', node: 'health-up', nodes: 1, transport: { type: 'memory', connected: true } }),
+      );
       expect(Object.keys(pubsub.channels)).toHaveLength(10);
-      expect(pubsub.channels.metrics).toEqual({ open: true, subscriptions: 1, mailboxDepth: 1, recentDrops: 2, dropped: 2, recentLost: 0, lost: 0 });
+      expect(pubsub.channels.metrics).toEqual({
+        open: true,
+        subscriptions: 1,
+        mailboxDepth: 1,
+        recentDrops: 2,
+        dropped: 2,
+        recentLost: 0,
+        lost: 0,
+      });
       expect(pubsub.channels.events).toEqual(expect.objectContaining({ open: true, subscriptions: 0, mailboxDepth: 0 }));
       expect(pubsub.problems).toBeUndefined();
       held.resolve();
@@ -99,6 +109,8 @@ describe('PubSubHealthIndicator in an application with TerminusModule', () => {
     const failure = loadPeer(peer);
     await expect(failure).rejects.toBeInstanceOf(PubSubError);
     await expect(failure).rejects.toMatchObject({ code: 'missing_peer' });
-    await expect(failure).rejects.toThrow(/PubSubHealthIndicator needs the optional peer dependency '@nestjs\/terminus-not-installed'.*npm install/);
+    await expect(failure).rejects.toThrow(
+      /PubSubHealthIndicator needs the optional peer dependency '@nestjs\/terminus-not-installed'.*npm install/,
+    );
   });
 });

@@ -30,7 +30,9 @@ async function samples(registry: Registry, name: string): Promise<Sample[]> {
 }
 
 async function value(registry: Registry, name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const found = (await samples(registry, name)).find((s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === Object.keys(labels).length);
+  const found = (await samples(registry, name)).find(
+    (s) => Object.entries(labels).every(([k, v]) => s.labels[k] === v) && Object.keys(s.labels).length === Object.keys(labels).length,
+  );
   return found?.value;
 }
 
@@ -83,7 +85,8 @@ describe('Prometheus metrics', () => {
       expect((await samples(registry, 'gater_pubsub_messages_published_total')).map((s) => s.labels.channel)).toHaveLength(10);
       // Every handler call is timed: three on events, one started on audit (still running, so not yet observed).
       const durations = await samples(registry, 'gater_pubsub_handler_duration_seconds');
-      const count = (channel: string) => durations.find((s) => s.metricName === 'gater_pubsub_handler_duration_seconds_count' && s.labels.channel === channel)?.value;
+      const count = (channel: string) =>
+        durations.find((s) => s.metricName === 'gater_pubsub_handler_duration_seconds_count' && s.labels.channel === channel)?.value;
       expect(count('events')).toBe(3);
       expect(count('audit') ?? 0).toBe(0);
       const text = await registry.metrics();
@@ -137,7 +140,9 @@ describe('Prometheus metrics', () => {
       expect(await value(shared, 'gater_pubsub_messages_published_total', { app: 'd', channel: 'system' })).toBe(1);
 
       // The same registry and the same labels would mix two applications' figures: refused at start-up.
-      await expect(startWithMetrics({ metrics: { registry: shared, labels: { app: 'c' } } })).rejects.toThrow(/another application already reports .*distinct metrics.labels/);
+      await expect(startWithMetrics({ metrics: { registry: shared, labels: { app: 'c' } } })).rejects.toThrow(
+        /another application already reports .*distinct metrics.labels/,
+      );
       await expect(startWithMetrics({ metrics: { registry: first } })).rejects.toThrow(/another application already reports/);
 
       // One application leaving a shared registry takes only its own series with it.
@@ -152,7 +157,9 @@ describe('Prometheus metrics', () => {
 
   it('refuses invalid metrics options at start-up, naming the option', async () => {
     await expect(startWithMetrics({ metrics: { labels: { channel: 'x' } } })).rejects.toThrow(/metrics\.labels .*'channel'/);
-    await expect(startWithMetrics({ metrics: { registry: {} as never } })).rejects.toThrow(/metrics\.registry must be a prom-client Registry/);
+    await expect(startWithMetrics({ metrics: { registry: {} as never } })).rejects.toThrow(
+      /metrics\.registry must be a prom-client Registry/,
+    );
     await expect(startWithMetrics({ metrics: { buckets: [1, 0.5] } })).rejects.toThrow(/metrics\.buckets/);
   });
 });

@@ -22,15 +22,36 @@ describe('instrumentHandler', () => {
     const { instrument, ends } = recorder();
     expect(instrumentHandler(() => 42, target, [instrument])(message)).toBe(42);
     const boom = new Error('boom');
-    expect(() => instrumentHandler(() => { throw boom; }, target, [instrument])(message)).toThrow(boom);
-    expect(ends).toEqual([{ error: undefined, failed: false }, { error: boom, failed: true }]);
+    expect(() =>
+      instrumentHandler(
+        () => {
+          throw boom;
+        },
+        target,
+        [instrument],
+      )(message),
+    ).toThrow(boom);
+    expect(ends).toEqual([
+      { error: undefined, failed: false },
+      { error: boom, failed: true },
+    ]);
   });
 
   it('settles on the first outcome of a hostile thenable, and treats a throwing then() as a rejection', async () => {
     const { instrument, ends } = recorder();
-    const twice = { then: (ok: (v: unknown) => void, fail: (e: unknown) => void) => { ok('first'); fail(new Error('late')); ok('again'); } };
+    const twice = {
+      then: (ok: (v: unknown) => void, fail: (e: unknown) => void) => {
+        ok('first');
+        fail(new Error('late'));
+        ok('again');
+      },
+    };
     await expect(instrumentHandler(() => twice, target, [instrument])(message)).resolves.toBe('first');
-    const throwing = { then: () => { throw new Error('then broke'); } };
+    const throwing = {
+      then: () => {
+        throw new Error('then broke');
+      },
+    };
     await expect(instrumentHandler(() => throwing, target, [instrument])(message)).rejects.toThrow('then broke');
     await expect(instrumentHandler(() => Promise.reject(new Error('no')), target, [instrument])(message)).rejects.toThrow('no');
     expect(ends.map((end) => end.failed)).toEqual([false, true, true]);
@@ -39,7 +60,11 @@ describe('instrumentHandler', () => {
   it('installs no handler hook when no instrument is configured, so handlers run unwrapped', async () => {
     const channels = createChannels();
     const settings = { nodeName: 'n' } as never;
-    await RuntimeObservability.start({ metrics: undefined, tracing: false }, channels, new LocalOnlyTransport({ settings, channels, logger: console, alert: () => undefined }));
+    await RuntimeObservability.start(
+      { metrics: undefined, tracing: false },
+      channels,
+      new LocalOnlyTransport({ settings, channels, logger: console, alert: () => undefined }),
+    );
     expect(channels.hooks.wrapHandler).toBeUndefined();
     const seen = deferred<PubSubMessage>();
     channels.channel('events').subscribe('*', (m) => seen.resolve(m));

@@ -2,7 +2,18 @@ import type { ChannelStats } from '../../../libs/pubsub/src/channels/channel.typ
 import { RecentCounts } from '../../../libs/pubsub/src/observability/recent-counts.js';
 
 const stats = (dropped: number, lost: number): ChannelStats[] => [
-  { channel: 'events', instance: 'ex_esdb_events', published: 0, delivered: 0, failedPublications: 0, handlerErrors: 0, dropped, subscriptions: 0, mailboxDepth: 0, lost },
+  {
+    channel: 'events',
+    instance: 'ex_esdb_events',
+    published: 0,
+    delivered: 0,
+    failedPublications: 0,
+    handlerErrors: 0,
+    dropped,
+    subscriptions: 0,
+    mailboxDepth: 0,
+    lost,
+  },
 ];
 
 describe('RecentCounts', () => {

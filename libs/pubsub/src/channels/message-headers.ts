@@ -9,7 +9,8 @@ export type MessageHeaders = Record<string, string>;
  * callers facing untrusted input wrap it.
  */
 export function copyHeaders(raw: unknown): MessageHeaders | string {
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return ERRORS.invalidHeaders(`got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    return ERRORS.invalidHeaders(`got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw}`);
   const prototype = Object.getPrototypeOf(raw);
   if (prototype !== Object.prototype && prototype !== null) return ERRORS.invalidHeaders('got a class instance');
   if (Object.getOwnPropertySymbols(raw).length > 0) return ERRORS.invalidHeaders('symbol keys cannot be carried');

@@ -51,7 +51,12 @@ export class PubSubHealthIndicator {
       node: channels.nodeName,
       nodes: transport.nodes().length,
       stats,
-      closed: new Set(channels.channels().filter((channel) => channel.isClosed).map((channel) => channel.name)),
+      closed: new Set(
+        channels
+          .channels()
+          .filter((channel) => channel.isClosed)
+          .map((channel) => channel.name),
+      ),
       recent: this.recent.read(stats),
       transport: { type: transportStats.kind, connected: transportStats.up },
     });
@@ -60,7 +65,11 @@ export class PubSubHealthIndicator {
   private loadSessions(): Promise<IndicatorSessions> {
     this.sessions ??= loadPeer(TERMINUS_PEER).then((terminus) => {
       const Service = exportOf<new () => IndicatorSessions>(terminus, 'HealthIndicatorService');
-      if (typeof Service !== 'function') throw new PubSubError('missing_peer', ERRORS.peerWithoutExport(TERMINUS_PEER.specifier, 'HealthIndicatorService', TERMINUS_PEER.range));
+      if (typeof Service !== 'function')
+        throw new PubSubError(
+          'missing_peer',
+          ERRORS.peerWithoutExport(TERMINUS_PEER.specifier, 'HealthIndicatorService', TERMINUS_PEER.range),
+        );
       return new Service();
     });
     // A failed load is retried on the next check: the package may be installed meanwhile.

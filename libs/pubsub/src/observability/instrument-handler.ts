@@ -17,7 +17,11 @@ export interface HandlerInstrument {
  * outcome as the mailbox sees it: a synchronous throw is rethrown, a returned value is returned, and a
  * thenable becomes a promise settled by its first outcome (a `then` that throws is a rejection).
  */
-export function instrumentHandler(handler: MessageHandler, target: HandlerTarget, instruments: readonly HandlerInstrument[]): MessageHandler {
+export function instrumentHandler(
+  handler: MessageHandler,
+  target: HandlerTarget,
+  instruments: readonly HandlerInstrument[],
+): MessageHandler {
   if (instruments.length === 0) return handler;
   return (message) => {
     const scopes = instruments.map((instrument) => instrument.begin(message, target));

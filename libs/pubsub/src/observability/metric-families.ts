@@ -70,8 +70,10 @@ export function joinFamily(prom: PromClient, registry: MetricsRegistry, spec: Fa
   }
   const members = metric[MEMBERS]!;
   for (const other of members) {
-    if (!sameKeys(other.labels, member.labels)) throw new PubSubError('invalid_option', ERRORS.metricLabelsDiffer(spec.name, Object.keys(other.labels)));
-    if (sameValues(other.labels, member.labels)) throw new PubSubError('invalid_option', ERRORS.metricsAlreadyReported(spec.name, member.labels));
+    if (!sameKeys(other.labels, member.labels))
+      throw new PubSubError('invalid_option', ERRORS.metricLabelsDiffer(spec.name, Object.keys(other.labels)));
+    if (sameValues(other.labels, member.labels))
+      throw new PubSubError('invalid_option', ERRORS.metricsAlreadyReported(spec.name, member.labels));
   }
   members.add(member);
   return metric;

@@ -23,12 +23,18 @@ export function resolveMetricsSettings(option: MetricsOptions | undefined): Metr
   if (registry !== undefined && (typeof registry?.getSingleMetric !== 'function' || typeof registry?.removeSingleMetric !== 'function')) {
     throw invalid('.registry', 'must be a prom-client Registry');
   }
-  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) throw invalid('.labels', 'must be an object of string values');
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels))
+    throw invalid('.labels', 'must be an object of string values');
   for (const [name, value] of Object.entries(labels)) {
-    if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name)) throw invalid('.labels', `has an invalid or reserved label name '${name}'`);
+    if (!LABEL_NAME.test(name) || name.startsWith('__') || RESERVED_LABELS.has(name))
+      throw invalid('.labels', `has an invalid or reserved label name '${name}'`);
     if (typeof value !== 'string') throw invalid('.labels', `must have string values ('${name}' is ${typeof value})`);
   }
-  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !(b > 0) || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]))) {
+  if (
+    !Array.isArray(buckets) ||
+    buckets.length === 0 ||
+    buckets.some((b, i) => typeof b !== 'number' || !(b > 0) || !Number.isFinite(b) || (i > 0 && b <= buckets[i - 1]))
+  ) {
     throw invalid('.buckets', 'must be increasing positive numbers of seconds');
   }
   return { registry, labels: { ...labels }, buckets: [...buckets] };

@@ -4,12 +4,22 @@ import type { ChannelName } from '../channels/channel-names.js';
 import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 import type { CallScope, HandlerInstrument } from './instrument-handler.js';
-import { joinFamily, leaveFamily, type FamilyMember, type FamilySpec, type MetricsRegistry, type PromClient, type PromMetric } from './metric-families.js';
+import {
+  joinFamily,
+  leaveFamily,
+  type FamilyMember,
+  type FamilySpec,
+  type MetricsRegistry,
+  type PromClient,
+  type PromMetric,
+} from './metric-families.js';
 
 export const PROM_CLIENT_PEER: OptionalPeer = { specifier: 'prom-client', range: '^15.0.0', feature: "the 'metrics' option" };
 
 /** Handler durations from a tenth of a millisecond (an in-process bus) to ten seconds. */
-export const DEFAULT_DURATION_BUCKETS: readonly number[] = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
+  0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
 
 export interface MetricsSettings {
   /** Default: prom-client's default registry. */
@@ -86,24 +96,52 @@ export class PubSubMetrics implements HandlerInstrument {
         for (const channel of channels.channels()) metric.inc(perChannel(channel.name), channel.counters[counter]);
       });
     }
-    this.join(prom, { name: 'gater_pubsub_publish_failures_total', help: 'Publications refused or not sent, per channel and reason', kind: 'Counter', labelNames: ['channel', 'reason'] }, (metric) => {
-      for (const channel of channels.channels()) {
-        for (const [reason, count] of channel.counters.failuresByReason) metric.inc(perChannel(channel.name, { reason }), count);
-      }
-    });
-    this.join(prom, { name: 'gater_pubsub_mailbox_depth', help: 'Messages waiting in the mailboxes, per channel', kind: 'Gauge', labelNames: ['channel'] }, (metric) => {
-      for (const stats of channels.stats()) metric.set(perChannel(stats.channel), stats.mailboxDepth);
-    });
-    this.join(prom, { name: 'gater_pubsub_transport_connected', help: '1 while the transport is connected, else 0', kind: 'Gauge', labelNames: [] }, (metric) => {
-      metric.set({ ...this.labels }, transport.stats().up ? 1 : 0);
-    });
+    this.join(
+      prom,
+      {
+        name: 'gater_pubsub_publish_failures_total',
+        help: 'Publications refused or not sent, per channel and reason',
+        kind: 'Counter',
+        labelNames: ['channel', 'reason'],
+      },
+      (metric) => {
+        for (const channel of channels.channels()) {
+          for (const [reason, count] of channel.counters.failuresByReason) metric.inc(perChannel(channel.name, { reason }), count);
+        }
+      },
+    );
+    this.join(
+      prom,
+      {
+        name: 'gater_pubsub_mailbox_depth',
+        help: 'Messages waiting in the mailboxes, per channel',
+        kind: 'Gauge',
+        labelNames: ['channel'],
+      },
+      (metric) => {
+        for (const stats of channels.stats()) metric.set(perChannel(stats.channel), stats.mailboxDepth);
+      },
+    );
+    this.join(
+      prom,
+      { name: 'gater_pubsub_transport_connected', help: '1 while the transport is connected, else 0', kind: 'Gauge', labelNames: [] },
+      (metric) => {
+        metric.set({ ...this.labels }, transport.stats().up ? 1 : 0);
+      },
+    );
     this.join(prom, { name: 'gater_pubsub_nodes', help: 'Live nodes, this one included', kind: 'Gauge', labelNames: [] }, (metric) => {
       metric.set({ ...this.labels }, transport.nodes().length);
     });
     for (const channel of channels.channels()) this.durationLabels.set(channel.name, perChannel(channel.name));
     this.durations = this.join(
       prom,
-      { name: DURATION_METRIC, help: 'Handler call durations in seconds, per channel', kind: 'Histogram', labelNames: ['channel'], buckets },
+      {
+        name: DURATION_METRIC,
+        help: 'Handler call durations in seconds, per channel',
+        kind: 'Histogram',
+        labelNames: ['channel'],
+        buckets,
+      },
       () => undefined,
       (metric) => {
         for (const labels of this.durationLabels.values()) metric.remove(labels);
@@ -111,7 +149,12 @@ export class PubSubMetrics implements HandlerInstrument {
     );
   }
 
-  private join(prom: PromClient, spec: FamilySpec, collect: (metric: PromMetric) => void, release?: (metric: PromMetric) => void): PromMetric {
+  private join(
+    prom: PromClient,
+    spec: FamilySpec,
+    collect: (metric: PromMetric) => void,
+    release?: (metric: PromMetric) => void,
+  ): PromMetric {
     const member: FamilyMember = { labels: this.labels, collect, release };
     const metric = joinFamily(prom, this.registry, spec, member);
     this.joined.push({ name: spec.name, member });
