@@ -99,6 +99,45 @@ describe('Prometheus metrics', () => {
     }
   });
 
+  it('times every handler call into the histogram buckets, also for applications sharing a registry', async () => {
+    const registry = new Registry();
+    const buckets = [0.001, 0.5, 10];
+    const fast = await startWithMetrics({ metrics: { registry, buckets, labels: { app: 'fast' } } });
+    const slow = await startWithMetrics({ metrics: { registry, buckets, labels: { app: 'slow' } } });
+    try {
+      const fastEvents = fast.get(PubSubManager).channel('events');
+      const slowEvents = slow.get(PubSubManager).channel('events');
+      fastEvents.subscribe('*', () => undefined);
+      slowEvents.subscribe('*', () => new Promise((resolve) => setTimeout(resolve, 20)));
+      for (let i = 0; i < 5; i++) fastEvents.publish('a', 't');
+      for (let i = 0; i < 2; i++) slowEvents.publish('a', 't');
+      await Promise.all([fast.get(PubSubManager).drain(2_000), slow.get(PubSubManager).drain(2_000)]);
+      const series = await samples(registry, 'gater_pubsub_handler_duration_seconds');
+      const pick = (app: string, suffix: string, le?: number) =>
+        series.find(
+          (s) =>
+            s.metricName === `gater_pubsub_handler_duration_seconds_${suffix}` &&
+            s.labels.app === app &&
+            s.labels.channel === 'events' &&
+            (le === undefined || s.labels.le === le),
+        )?.value;
+      expect(pick('fast', 'count')).toBe(5);
+      expect(pick('slow', 'count')).toBe(2);
+      // Cumulative buckets: the 20 ms calls are above 1 ms and within 0.5 s.
+      expect(pick('slow', 'bucket', 0.001)).toBe(0);
+      expect(pick('slow', 'bucket', 0.5)).toBe(2);
+      expect(pick('fast', 'bucket', 10)).toBe(5);
+      expect(pick('slow', 'sum')).toBeGreaterThanOrEqual(0.035);
+      expect(pick('slow', 'sum')).toBeLessThan(1);
+      await slow.close();
+      const after = await samples(registry, 'gater_pubsub_handler_duration_seconds');
+      expect(after.some((s) => s.labels.app === 'slow')).toBe(false);
+      expect(after.some((s) => s.labels.app === 'fast')).toBe(true);
+    } finally {
+      await Promise.all([fast.close(), slow.close()]);
+    }
+  });
+
   it('registers nothing on the default registry unless asked, and unregisters at close', async () => {
     const none = await startApp();
     expect(defaultRegistry.getSingleMetric('gater_pubsub_nodes')).toBeUndefined();

@@ -20,15 +20,12 @@ export interface PromMetric {
   inc(labels: Record<string, string>, value: number): void;
   set(labels: Record<string, string>, value: number): void;
   observe(labels: Record<string, string>, value: number): void;
-  remove(labels: Record<string, string>): void;
 }
 
 /** One application's contribution to a family: its constant labels and what to report at each scrape. */
 export interface FamilyMember {
   readonly labels: Readonly<Record<string, string>>;
   collect(metric: PromMetric): void;
-  /** Removes the member's own series from a family that stays registered for others. */
-  release?(metric: PromMetric): void;
 }
 
 export interface FamilySpec {
@@ -59,12 +56,10 @@ export function joinFamily(prom: PromClient, registry: MetricsRegistry, spec: Fa
       registers: [registry],
     };
     if (spec.buckets !== undefined) config.buckets = [...spec.buckets];
-    if (spec.kind !== 'Histogram') {
-      config.collect = function (this: PromMetric) {
-        this.reset();
-        for (const each of members) each.collect(this);
-      };
-    }
+    config.collect = function (this: PromMetric) {
+      this.reset();
+      for (const each of members) each.collect(this);
+    };
     metric = new prom[spec.kind](config) as SharedMetric;
     metric[MEMBERS] = members;
   }
@@ -84,8 +79,8 @@ export function leaveFamily(registry: MetricsRegistry, name: string, member: Fam
   const metric = registry.getSingleMetric(name) as SharedMetric | undefined;
   const members = metric?.[MEMBERS];
   if (members === undefined || !members.delete(member)) return;
+  // The others' next scrape no longer includes this member's series: every collect starts from a reset.
   if (members.size === 0) registry.removeSingleMetric(name);
-  else member.release?.(metric!);
 }
 
 function sameKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -1,8 +1,11 @@
 import type { HandlerTarget } from '../channels/channel-context.js';
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
+import { ERRORS } from '../error-messages.js';
 import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
+import { PubSubError } from '../pubsub-error.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
+import { canWriteTallies, DurationTally, writeTally } from './duration-tally.js';
 import type { CallScope, HandlerInstrument } from './instrument-handler.js';
 import {
   joinFamily,
@@ -50,8 +53,7 @@ const DURATION_METRIC = 'gater_pubsub_handler_duration_seconds';
  */
 export class PubSubMetrics implements HandlerInstrument {
   private readonly joined: { name: string; member: FamilyMember }[] = [];
-  private readonly durationLabels = new Map<ChannelName, Record<string, string>>();
-  private durations: PromMetric | undefined;
+  private readonly tallies = new Map<ChannelName, DurationTally>();
 
   private constructor(
     private readonly source: MetricsSource,
@@ -79,13 +81,13 @@ export class PubSubMetrics implements HandlerInstrument {
 
   begin(_message: unknown, target: HandlerTarget): CallScope {
     const startedAt = performance.now();
-    return { end: () => this.durations?.observe(this.durationLabels.get(target.channel)!, (performance.now() - startedAt) / 1_000) };
+    const tally = this.tallies.get(target.channel)!;
+    return { end: () => tally.record((performance.now() - startedAt) / 1_000) };
   }
 
   /** Unregisters this application's metrics (the families go when no other application reports them). */
   close(): void {
     for (const { name, member } of this.joined.splice(0)) leaveFamily(this.registry, name, member);
-    this.durations = undefined;
   }
 
   private register(prom: PromClient, buckets: readonly number[]): void {
@@ -132,8 +134,12 @@ export class PubSubMetrics implements HandlerInstrument {
     this.join(prom, { name: 'gater_pubsub_nodes', help: 'Live nodes, this one included', kind: 'Gauge', labelNames: [] }, (metric) => {
       metric.set({ ...this.labels }, transport.nodes().length);
     });
-    for (const channel of channels.channels()) this.durationLabels.set(channel.name, perChannel(channel.name));
-    this.durations = this.join(
+    const durationLabels = new Map<ChannelName, Record<string, string>>();
+    for (const channel of channels.channels()) {
+      this.tallies.set(channel.name, new DurationTally(buckets));
+      durationLabels.set(channel.name, perChannel(channel.name));
+    }
+    const durations = this.join(
       prom,
       {
         name: DURATION_METRIC,
@@ -142,20 +148,19 @@ export class PubSubMetrics implements HandlerInstrument {
         labelNames: ['channel'],
         buckets,
       },
-      () => undefined,
       (metric) => {
-        for (const labels of this.durationLabels.values()) metric.remove(labels);
+        for (const [channel, tally] of this.tallies) writeTally(metric, durationLabels.get(channel)!, tally);
       },
     );
+    if (!canWriteTallies(durations))
+      throw new PubSubError(
+        'missing_peer',
+        ERRORS.peerWithoutExport(PROM_CLIENT_PEER.specifier, 'a Histogram with zero() and per-series state', PROM_CLIENT_PEER.range),
+      );
   }
 
-  private join(
-    prom: PromClient,
-    spec: FamilySpec,
-    collect: (metric: PromMetric) => void,
-    release?: (metric: PromMetric) => void,
-  ): PromMetric {
-    const member: FamilyMember = { labels: this.labels, collect, release };
+  private join(prom: PromClient, spec: FamilySpec, collect: (metric: PromMetric) => void): PromMetric {
+    const member: FamilyMember = { labels: this.labels, collect };
     const metric = joinFamily(prom, this.registry, spec, member);
     this.joined.push({ name: spec.name, member });
     return metric;
