@@ -7,7 +7,7 @@ import { PubSubModule, type PubSubModuleOptions } from '@gater/pubsub';
  * Redis without a secret, as the fault and attack suite needs: `allowUnsigned` is the opt-out the transport
  * requires for that (spread in, so the suite compiles whether or not the option is declared yet).
  */
-export const UNSIGNED = { allowUnsigned: true } as {};
+export const UNSIGNED = { allowUnsigned: true } as object;
 
 /** Counts (and keeps the text of) every call to the application's logger. */
 export class CountingLogger implements LoggerService {
