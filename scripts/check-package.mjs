@@ -11,9 +11,20 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const failures = [];
 const check = (ok, message) => ok || failures.push(message);
 
-const [packed] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--workspace', 'libs/pubsub'], { cwd: root, encoding: 'utf8' }));
+const [packed] = JSON.parse(
+  execFileSync('npm', ['pack', '--dry-run', '--json', '--workspace', 'libs/pubsub'], { cwd: root, encoding: 'utf8' }),
+);
 const files = packed.files.map((file) => file.path);
-for (const required of ['package.json', 'README.md', 'LICENSE', 'dist/cjs/package.json', 'dist/cjs/index.js', 'dist/cjs/index.d.ts', 'dist/esm/index.js', 'dist/esm/index.d.ts']) {
+for (const required of [
+  'package.json',
+  'README.md',
+  'LICENSE',
+  'dist/cjs/package.json',
+  'dist/cjs/index.js',
+  'dist/cjs/index.d.ts',
+  'dist/esm/index.js',
+  'dist/esm/index.d.ts',
+]) {
   check(files.includes(required), `tarball lacks ${required}`);
 }
 const junk = files.filter((file) => !['package.json', 'README.md', 'LICENSE'].includes(file) && !/^dist\/(cjs|esm)\//.test(file));
@@ -22,12 +33,18 @@ const tests = files.filter((file) => /\.(spec|test)\.|(^|\/)(test|__tests__)\//.
 check(tests.length === 0, `tarball holds tests: ${tests.join(', ')}`);
 const license = (path) => readFileSync(join(root, path), 'utf8');
 check(license('LICENSE') === license('libs/pubsub/LICENSE'), 'libs/pubsub/LICENSE differs from the repository LICENSE');
-check(/^MIT License/.test(license('libs/pubsub/LICENSE')) && packed.name === '@gater/pubsub', 'the packed LICENSE is not the MIT licence package.json names');
+check(
+  /^MIT License/.test(license('libs/pubsub/LICENSE')) && packed.name === '@gater/pubsub',
+  'the packed LICENSE is not the MIT licence package.json names',
+);
 
 const required = createRequire(join(root, 'package.json'))('@gater/pubsub');
 const imported = await import('@gater/pubsub');
 check(required.Channel === imported.Channel && typeof imported.Channel === 'function', 'require and import give different Channel classes');
-const names = (exports) => Object.keys(exports).filter((name) => name !== 'default' && name !== '__esModule').sort();
+const names = (exports) =>
+  Object.keys(exports)
+    .filter((name) => name !== 'default' && name !== '__esModule')
+    .sort();
 const differing = names(required).filter((name) => required[name] !== imported[name]);
 check(differing.length === 0, `require and import disagree on ${differing.join(', ')}`);
 check(names(required).join() === names(imported).join(), 'require and import export different names');
@@ -36,4 +53,6 @@ if (failures.length > 0) {
   console.error(`check-package: ${failures.length} problem(s)\n  ${failures.join('\n  ')}`);
   process.exit(1);
 }
-console.log(`check-package: ${files.length} files packed (${(packed.size / 1024).toFixed(0)} kB), require and import give the same ${names(imported).length} exports`);
+console.log(
+  `check-package: ${files.length} files packed (${(packed.size / 1024).toFixed(0)} kB), require and import give the same ${names(imported).length} exports`,
+);

@@ -28,7 +28,8 @@ for (const name of missing) {
   const parts = name.split('/').pop().split('-');
   const os = parts.find((part) => PLATFORMS.includes(part));
   const cpu = parts.find((part) => CPUS.includes(part));
-  if (!requested.has(name) || os === undefined || cpu === undefined) throw new Error(`cannot complete ${name}: not an optional platform binary`);
+  if (!requested.has(name) || os === undefined || cpu === undefined)
+    throw new Error(`cannot complete ${name}: not an optional platform binary`);
   const entry = { version: requested.get(name).replace(/^[\^~=]/, ''), cpu: [cpu], dev: true, optional: true, os: [os] };
   if (parts.some((part) => part.includes('musl'))) entry.libc = ['musl'];
   else if (parts.some((part) => part.includes('gnu'))) entry.libc = ['glibc'];

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { createRequire } from 'node:module';
+import { NestFactory } from '@nestjs/core';
+import * as imported from '@gater/pubsub';
+import { AppModule } from './app.module.js';
+import { OrdersController } from './orders.controller.js';
+import { OrdersService } from './orders.service.js';
+
+// Boots the application over HTTP, places an order through the controller's route and waits until the
+// decorated handlers of the provider and of the controller have both heard it. Exit code 0 only then.
+const app = await NestFactory.create(AppModule, { logger: ['error', 'warn'] });
+await app.listen(0, '127.0.0.1');
+try {
+  const response = await fetch(`${await app.getUrl()}/orders/42`, { method: 'POST' });
+  const body = (await response.json()) as { published: boolean };
+  if (!body.published) throw new Error(`POST /orders/42 did not publish: ${JSON.stringify(body)}`);
+
+  const service = app.get(OrdersService);
+  const controller = app.get(OrdersController);
+  const deadline = Date.now() + 5_000;
+  while ((service.heard.length === 0 || controller.heard.length === 0) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  const heard = [service.heard[0]?.payload.orderId, controller.heard[0]?.payload.orderId];
+  if (heard[0] !== '42' || heard[1] !== '42') throw new Error(`handlers heard ${JSON.stringify(heard)}`);
+
+  // A CommonJS dependency of this ES-module application, requiring the package, must get the same classes.
+  const required = createRequire(import.meta.url)('@gater/pubsub') as typeof imported;
+  if (imported.EventsChannel !== required.EventsChannel || imported.Channel !== required.Channel) {
+    throw new Error('require and import loaded @gater/pubsub twice');
+  }
+  console.log('nest12-esm: provider and controller handlers heard orders:42; require and import give the same classes');
+} finally {
+  await app.close();
+}
