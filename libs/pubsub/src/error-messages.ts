@@ -34,6 +34,16 @@ export const ERRORS = {
   // Delivery, subscribe and publish-time input.
 
   // Wire security and limits.
+  redisNeedsSecret:
+    "Invalid @gater/pubsub configuration: the Redis transport needs a secret to sign its frames; set SECRET_KEY_BASE (or the secretKeyBase option), or opt out with transport: { type: 'redis', ..., allowUnsigned: true }",
+  unsignedTransport: (bus: string) =>
+    `no secretKeyBase: frames on ${bus} are not signed (transport.allowUnsigned), so anyone who can publish there can inject, replay and forge messages in any node's name`,
+  invalidRedisUrl: (name: string, url: unknown) =>
+    `Invalid @gater/pubsub configuration: ${name} must be a redis:// or rediss:// URL, got ${show(url)}`,
+  unserialisablePayload: (channel: string, type: string) =>
+    `the payload of ${show(type)} on channel '${channel}' cannot be serialised to JSON (a cycle, a BigInt or a throwing toJSON), so other nodes could not receive it`,
+  messageTooLarge: (channel: string, bytes: number, limit: number) =>
+    `message on channel '${channel}' is ${bytes} bytes as JSON, more than maxMessageBytes (${limit}); send a reference to the data instead, or raise maxMessageBytes on every node`,
 
   // Transport faults and membership.
 

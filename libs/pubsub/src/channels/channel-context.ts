@@ -16,6 +16,12 @@ export interface ChannelHooks {
   validate?: (channel: ChannelName, type: string, payload: unknown) => string | undefined;
   /** Hands an accepted, non-local message to the transport. */
   outbound?: (message: PubSubMessage) => void;
+  /**
+   * A remote transport's way out, called before the message is accepted or delivered anywhere: it
+   * serialises and queues the message, or refuses it (too large, not serialisable) so that the publish
+   * result tells the truth instead of reporting a message only this node gets.
+   */
+  transmit?: (message: PubSubMessage) => OutboundRefusal | undefined;
   deadLetter?: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
   /** Adds context to the headers of a message being published (tracing's traceparent); returns them. */
   propagate?: (headers: Record<string, string> | undefined) => Record<string, string> | undefined;
@@ -26,6 +32,11 @@ export interface ChannelHooks {
 export interface HandlerTarget {
   channel: ChannelName;
   subscription: string;
+}
+
+export interface OutboundRefusal {
+  reason: 'too_large' | 'invalid_message';
+  error: string;
 }
 
 export interface ChannelContext {

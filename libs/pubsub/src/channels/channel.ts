@@ -113,6 +113,8 @@ export abstract class Channel implements MailboxHost {
       if (headers !== undefined) message.headers = headers as MessageHeaders;
       const invalid = this.context.hooks.validate?.(this.name, type, message.payload);
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
+      const refusal = local ? undefined : this.context.hooks.transmit?.(message);
+      if (refusal !== undefined) return this.refuse(refusal.reason, refusal.error);
       this.counters.countPublished();
       this.route(message, knownRoute);
       if (!local) this.context.hooks.outbound?.(message);

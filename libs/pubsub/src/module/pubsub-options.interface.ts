@@ -7,7 +7,16 @@ export interface ChannelSettingsOptions {
   overflow?: OverflowPolicy;
 }
 
-export type TransportOptions = { type: 'memory' } | { type: 'redis'; url?: string; prefix?: string };
+export type TransportOptions =
+  | { type: 'memory' }
+  | {
+      type: 'redis';
+      /** redis:// or rediss://; default env PUBSUB_REDIS_URL, then redis://127.0.0.1:6379. */
+      url?: string;
+      prefix?: string;
+      /** Start without secretKeyBase, sending unsigned frames (logged as a warning); default false. */
+      allowUnsigned?: boolean;
+    };
 
 export interface AlertingOptions {
   /** Default 60_000 ms. */
@@ -38,6 +47,11 @@ export interface PubSubModuleOptions {
   channels?: Partial<Record<ChannelName, ChannelSettingsOptions>>;
   /** Default memory (or redis when env PUBSUB_REDIS_URL is set). */
   transport?: TransportOptions;
+  /**
+   * With a remote transport, a message whose JSON form is larger is refused at publish ('too_large');
+   * default 1_048_576 (1 MiB), at most 16 MiB. Set the same value on every node.
+   */
+  maxMessageBytes?: number;
   /** Signed messages older than this are 'expired'; default 300_000. */
   messageMaxAgeMs?: number;
   /** Cluster membership heartbeat (Redis transport); default 5_000. */

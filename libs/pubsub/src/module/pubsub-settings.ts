@@ -16,6 +16,7 @@ import {
 import { CHANNEL_NAMES, type ChannelName } from '../channels/channel-names.js';
 import type { OverflowPolicy } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { resolveMetricsSettings } from '../observability/metrics-settings.js';
 import type { MetricsSettings } from '../observability/metrics.js';
 import { defaultNodeName } from './default-node-name.js';
@@ -23,6 +24,9 @@ import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.int
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
 export const MAX_INTERVAL_MS = 2_147_483_647;
+/** Redis cuts a subscriber whose output buffer passes 32 MB: messages stay well below that. */
+export const MAX_MESSAGE_BYTES_LIMIT = 16 * 1024 * 1024;
+const REDIS_PROTOCOLS: ReadonlySet<string> = new Set(['redis:', 'rediss:']);
 
 class ChannelSettings {
   @IsInt() @Min(1) mailboxSize = 10_000;
@@ -41,6 +45,7 @@ class TransportSettings {
   @IsIn(['memory', 'redis']) type: 'memory' | 'redis' = 'memory';
   @IsOptional() @IsString() @IsNotEmpty() url?: string;
   @IsString() @IsNotEmpty() prefix = 'gater:pubsub';
+  @IsBoolean() allowUnsigned = false;
 }
 
 /** Options resolved against the environment and defaults, validated once at start-up. */
@@ -51,6 +56,7 @@ export class PubSubSettings {
   @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) metricsBroadcastInterval = 60_000;
   @IsString({ each: true }) secretKeys: string[] = [];
   @ValidateNested() @Type(() => TransportSettings) transport = new TransportSettings();
+  @IsInt() @Min(1) @Max(MAX_MESSAGE_BYTES_LIMIT) maxMessageBytes = 1_048_576;
   @IsInt() @Min(1) messageMaxAgeMs = 300_000;
   @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) heartbeatIntervalMs = 5_000;
   @IsInt() @Min(1) nodeTimeoutMs = 15_000;
@@ -102,6 +108,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   settings.secretKeys = settings.secretKeys.filter((key) => key !== '');
 
   settings.transport = Object.assign(new TransportSettings(), resolveTransport(options.transport, env, fromEnv));
+  if (options.maxMessageBytes !== undefined) settings.maxMessageBytes = options.maxMessageBytes;
   if (options.messageMaxAgeMs !== undefined) settings.messageMaxAgeMs = options.messageMaxAgeMs;
   if (options.heartbeatIntervalMs !== undefined) settings.heartbeatIntervalMs = options.heartbeatIntervalMs;
   if (options.nodeTimeoutMs !== undefined) settings.nodeTimeoutMs = options.nodeTimeoutMs;
@@ -117,6 +124,10 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   }
   const problem = problems.filter((text) => text !== '').join('\n');
   if (problem !== '') throw new Error(problem);
+  const url = settings.transport.url;
+  if (settings.transport.type === 'redis' && url !== undefined && !isRedisUrl(url)) {
+    throw new PubSubError('invalid_option', ERRORS.invalidRedisUrl(fromEnv.has('transport.url') ? 'PUBSUB_REDIS_URL' : 'transport.url', url));
+  }
   if (settings.nodeTimeoutMs <= settings.heartbeatIntervalMs) {
     throw new Error(ERRORS.invalidOption('nodeTimeoutMs', `must be greater than heartbeatIntervalMs (${settings.heartbeatIntervalMs})`));
   }
@@ -125,7 +136,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
 
 function resolveTransport(option: TransportOptions | undefined, env: Env, fromEnv: Set<string>): Partial<TransportSettings> {
   if (option !== undefined) {
-    if (option === null || typeof option !== 'object') throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix? }"));
+    if (option === null || typeof option !== 'object') throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix?, allowUnsigned? }"));
     const given = definedOnly(option as Partial<TransportSettings>);
     // `{ type: 'redis' }` without a url still honours the environment before ioredis's localhost default.
     if (given.type === 'redis' && given.url === undefined && env.PUBSUB_REDIS_URL) {
@@ -138,6 +149,15 @@ function resolveTransport(option: TransportOptions | undefined, env: Env, fromEn
   if (url === undefined || url === '') return { type: 'memory' };
   fromEnv.add('transport.url');
   return { type: 'redis', url };
+}
+
+function isRedisUrl(url: unknown): boolean {
+  if (typeof url !== 'string') return true; // the type check above reports it
+  try {
+    return REDIS_PROTOCOLS.has(new URL(url).protocol);
+  } catch {
+    return false;
+  }
 }
 
 function resolveChannels(option: PubSubModuleOptions['channels']): Record<ChannelName, ChannelSettings> {

@@ -76,6 +76,26 @@ export class PubSubSecurity {
     return this.keys.length > 0;
   }
 
+  /**
+   * Hex HMAC-SHA256 of raw text with the signing key: wire frames are authenticated as the bytes they are,
+   * before anything in them is parsed. Throws when no secret is configured (check hasSecret() first).
+   */
+  signText(text: string): string {
+    const signingKey = this.keys[0];
+    if (signingKey === undefined) throw new Error('PubSubSecurity.signText: no secretKeyBase is configured (check hasSecret() first)');
+    return hmac(signingKey, text).toString('hex');
+  }
+
+  /** True when `signature` is the HMAC of `text` under one of the keys; constant-time. Never throws. */
+  verifyText(text: string, signature: string): boolean {
+    return typeof text === 'string' && typeof signature === 'string' && this.verifies(text, signature);
+  }
+
+  /** False for timestamps outside the age window (older, or further in the future, than messageMaxAgeMs). */
+  isFresh(timestamp: number): boolean {
+    return Math.abs(this.now() - timestamp) <= this.messageMaxAgeMs;
+  }
+
   /** Ids currently remembered for replay detection (never more than maxRememberedIds). */
   get rememberedIdCount(): number {
     return this.replayGuard.size;
@@ -133,27 +153,26 @@ export class PubSubSecurity {
     if (canonical === undefined) return FAILURES.invalid_format;
     if (!this.verifies(canonical, signature)) return FAILURES.invalid_signature;
 
-    const now = this.now();
-    if (Math.abs(now - message.timestamp) > this.messageMaxAgeMs) return FAILURES.expired;
-    if (!this.replayGuard.accept(message.id, message.timestamp, now)) return FAILURES.replayed;
+    if (!this.isFresh(message.timestamp)) return FAILURES.expired;
+    if (!this.replayGuard.accept(message.id, message.timestamp, this.now())) return FAILURES.replayed;
     return { ok: true, message };
   }
 
-  private verifies(canonical: string, signature: string): boolean {
+  private verifies(text: string, signature: string): boolean {
     if (signature.length !== SIGNATURE_HEX_LENGTH || !SIGNATURE_PATTERN.test(signature)) return false;
     const claimed = Buffer.from(signature, 'hex');
     // Tried in order: the current signing key first, so only messages from nodes still on an older key pay
     // for more than one HMAC.
     for (const key of this.keys) {
-      const expected = hmac(key, canonical);
+      const expected = hmac(key, text);
       if (expected.length === claimed.length && timingSafeEqual(expected, claimed)) return true;
     }
     return false;
   }
 }
 
-function hmac(key: KeyObject, canonical: string): Buffer {
-  return createHmac('sha256', key).update(canonical, 'utf8').digest();
+function hmac(key: KeyObject, text: string): Buffer {
+  return createHmac('sha256', key).update(text, 'utf8').digest();
 }
 
 function looksSigned(raw: object): boolean {

@@ -1,5 +1,6 @@
 import type { PubSubMessage } from '../channels/channel.types.js';
 import { describeError } from '../describe-error.js';
+import { ERRORS } from '../error-messages.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import type { Bus } from './bus.js';
@@ -12,9 +13,9 @@ import type { TransportDependencies, TransportLayer } from './transport-layer.js
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 import { ViolationReporter } from './violation-reporter.js';
 import { within } from './within.js';
-import { FrameCodec, newEpoch, type Frame, type FrameKind } from './wire-frame.js';
+import { FrameCodec, frameLimit, newEpoch, type Frame, type FrameKind } from './wire-frame.js';
 
-export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs'> {
+export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs' | 'maxMessageBytes'> {
   /** How long start() waits for the bus before carrying on without it. */
   openWaitMs: number;
   /** After a reconnect, how long data waits for the known peers to be subscribed again. */
@@ -71,7 +72,7 @@ export class ClusterTransport implements TransportLayer {
     this.counters = emptyTransportStats(bus.kind, false);
     this.log = new ThrottledLog(logger);
     this.security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
-    this.codec = new FrameCodec(settings.nodeName, newEpoch(), this.security);
+    this.codec = new FrameCodec(settings.nodeName, newEpoch(), this.security, frameLimit(this.tuning.maxFrameBytes, settings.maxMessageBytes));
     this.violations = new ViolationReporter(channels, this.log);
     const { nodeTimeoutMs, maxNodes } = settings;
     this.announcer = new MembershipAnnouncer(channels, settings.nodeName, deps.alert, { nodeTimeoutMs, maxNodes }, logger, () => this.membership.size);
@@ -92,20 +93,27 @@ export class ClusterTransport implements TransportLayer {
         failed: (message, reason) => this.sendFailed(message, reason),
         sendError: (error) => this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describeError(error)}`),
       },
-      { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs },
+      { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs, maxMessageBytes: settings.maxMessageBytes },
     );
-    this.inbound = new InboundReceiver(this.codec, channels, this.sequences, this.violations, this.log, this.counters, bus.description, (frame) =>
-      this.fromPeer(frame),
+    this.inbound = new InboundReceiver(
+      this.codec,
+      channels,
+      this.sequences,
+      this.violations,
+      this.log,
+      this.counters,
+      bus.description,
+      (frame) => this.fromPeer(frame),
+      settings.messageMaxAgeMs,
     );
     // Installed now, so what is published before start() waits in the (bounded) queue instead of vanishing.
-    channels.hooks.outbound = (message: PubSubMessage) => this.outbound.push(message);
+    channels.hooks.transmit = (message: PubSubMessage) => this.outbound.offer(message);
   }
 
   async start(): Promise<void> {
     const { settings, logger } = this.deps;
-    if (!this.security.hasSecret()) {
-      logger.warn(`No secretKeyBase: frames on ${this.bus.description} are not signed, and anyone who can publish there can inject messages`);
-    }
+    if (!this.security.hasSecret()) logger.warn(ERRORS.unsignedTransport(this.bus.description));
+    this.inbound.listen(Date.now());
     await this.bus.open({ frame: (text) => this.receive(text), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs);
     if (this.stopped) return;
     if (!this.bus.up && !this.down) this.onState(false, 'not reachable at start-up');
@@ -154,7 +162,7 @@ export class ClusterTransport implements TransportLayer {
     this.resumeGeneration++;
     this.announcer.close();
     this.violations.close();
-    if (this.deps.channels.hooks.outbound !== undefined) delete this.deps.channels.hooks.outbound;
+    if (this.deps.channels.hooks.transmit !== undefined) delete this.deps.channels.hooks.transmit;
   }
 
   private clearTimers(): void {

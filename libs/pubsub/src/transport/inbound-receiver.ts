@@ -1,20 +1,23 @@
 import type { ChannelSet } from '../channels/channel-set.js';
-import { isChannelName, type ChannelName } from '../channels/channel-names.js';
+import type { ChannelName } from '../channels/channel-names.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
-import type { SecureMessageError } from '../security/pubsub-security.js';
+import { EpochReplayGuard } from '../security/replay-guard.js';
 import type { SequenceTracker } from './sequence-tracker.js';
 import type { TransportStats } from './transport-stats.js';
 import type { ViolationReporter } from './violation-reporter.js';
-import { claimedChannels, readEntry, unverifiedEnvelope, type Frame, type FrameCodec } from './wire-frame.js';
+import { entryChannel, readEntry, type Frame, type FrameCodec, type FrameRejection, type WireMessage } from './wire-frame.js';
 
 /**
- * The receiving half: every frame from the bus is validated (signature, age, replay, shape) before anything
- * in it is believed; data entries are checked against per-(node, channel) sequences (gaps counted in `lost`,
- * copies dropped) and handed to their channel, which matches them against its own subscriptions. Runs
- * synchronously per frame and never blocks on handlers (they run from mailboxes), so the bus connection
- * keeps draining.
+ * The receiving half: every frame from the bus is checked (size, then signature over its raw text, age,
+ * replay, shape, plausible sequence numbers) before anything in it is believed; data entries are checked
+ * against per-(node, channel) sequences (gaps counted in `lost`, copies dropped) and handed to their
+ * channel, which matches them against its own subscriptions. A refused frame counts as one rejection,
+ * whatever it claims to carry. Runs synchronously per frame and never blocks on handlers (they run from
+ * mailboxes), so the bus connection keeps draining.
  */
 export class InboundReceiver {
+  private replays: EpochReplayGuard | undefined;
+
   constructor(
     private readonly codec: FrameCodec,
     private readonly channels: ChannelSet,
@@ -25,14 +28,21 @@ export class InboundReceiver {
     private readonly busDescription: string,
     /** Every authentic frame from another node, before its data is delivered (membership). */
     private readonly onFrame: (frame: Frame) => void,
+    /** How long a frame can pass the age check, so how long a silent sender must be remembered. */
+    private readonly maxAgeMs: number,
   ) {}
+
+  /** Frames stamped before `startedAt` are replays: nobody could have sent them to this receiver. */
+  listen(startedAt: number): void {
+    this.replays = new EpochReplayGuard(startedAt, this.maxAgeMs);
+  }
 
   receive(text: string): void {
     if (this.codec.isOwnEcho(text)) return;
     this.stats.framesReceived++;
     const decoded = this.codec.decode(text);
     if (!decoded.ok) {
-      this.reject(decoded.error, claimedNode(decoded.raw), claimedChannels(decoded.raw, decoded.body));
+      this.reject(decoded.error, decoded.claimedNode, decoded.claimedChannel);
       return;
     }
     const frame = decoded.frame;
@@ -43,8 +53,23 @@ export class InboundReceiver {
         `Another process uses this node's name '${frame.node}' on ${this.busDescription}: give every process its own nodeName`,
       );
     }
+    const { messages, unreadable } = readEntries(frame);
+    const numbers = frame.kind === 'd' ? messages.map(({ message, seq }) => [message.channel, seq] as const) : (frame.sent ?? []);
+    if (!this.sequences.plausible(frame.node, frame.epoch, numbers)) {
+      this.reject('implausible_sequence', frame.node, messages[0]?.message.channel);
+      return;
+    }
+    // Replay protection needs authenticity: without a secret anyone could claim a newer epoch and silence a node.
+    if (frame.signed && !this.accepted(frame)) {
+      this.reject('replayed', frame.node, messages[0]?.message.channel);
+      return;
+    }
     this.onFrame(frame);
-    if (frame.kind === 'd') this.deliver(frame);
+    if (unreadable.count > 0) {
+      // Authentic but unreadable: a peer speaking another version of the wire format. One rejection per frame.
+      this.reject('invalid_format', frame.node, unreadable.channel);
+    }
+    if (frame.kind === 'd') this.deliver(frame, messages);
     else if (frame.sent !== undefined) {
       for (const [channel, gap] of this.sequences.announced(frame.node, frame.epoch, frame.sent)) {
         this.countLost(channel, gap, frame.node, `announced up to ${frame.sent.get(channel)}`);
@@ -52,16 +77,13 @@ export class InboundReceiver {
     }
   }
 
-  private deliver(frame: Frame): void {
-    for (const raw of frame.entries) {
-      const entry = readEntry(raw, frame.node);
-      if (entry === undefined) {
-        // Authentic but unreadable: a peer speaking another version of the wire format.
-        const channel = Array.isArray(raw) && isChannelName(raw[0]) ? raw[0] : 'security';
-        this.reject('invalid_format', frame.node, new Map([[channel, 1]]));
-        continue;
-      }
-      const { message, seq } = entry;
+  private accepted(frame: Frame): boolean {
+    const stamp = { ...frame, frame: frame.number, final: frame.kind === 'b' };
+    return this.replays?.accept(stamp, Date.now()) ?? false;
+  }
+
+  private deliver(frame: Frame, messages: WireMessage[]): void {
+    for (const { message, seq } of messages) {
       const verdict = this.sequences.check(frame.node, frame.epoch, message.channel, seq);
       if (!verdict.deliver) {
         this.stats.duplicates++;
@@ -79,17 +101,19 @@ export class InboundReceiver {
     this.log.warn(`transport-lost:${channel}`, `${gap} message(s) on channel '${channel}' from node '${node}' never arrived (${detail}); counted in 'lost'`);
   }
 
-  private reject(error: SecureMessageError, node: string | undefined, claims: Map<ChannelName, number>): void {
+  private reject(error: FrameRejection, node: string | undefined, channel: ChannelName | undefined): void {
     this.stats.rejected[error] = (this.stats.rejected[error] ?? 0) + 1;
-    this.violations.report({ error, claimedNode: node, claims, bus: this.busDescription });
+    this.violations.report({ error, claimedNode: node, claims: new Map([[channel ?? 'security', 1]]), bus: this.busDescription });
   }
 }
 
-function claimedNode(raw: unknown): string | undefined {
-  try {
-    const node = unverifiedEnvelope(raw)?.node;
-    return typeof node === 'string' ? node.slice(0, 200) : undefined;
-  } catch {
-    return undefined;
+function readEntries(frame: Frame): { messages: WireMessage[]; unreadable: { count: number; channel?: ChannelName } } {
+  const messages: WireMessage[] = [];
+  const unreadable: { count: number; channel?: ChannelName } = { count: 0 };
+  for (const raw of frame.entries) {
+    const entry = readEntry(raw, frame.node);
+    if (entry !== undefined) messages.push(entry);
+    else if (unreadable.count++ === 0) unreadable.channel = entryChannel(raw);
   }
+  return { messages, unreadable };
 }

@@ -1,13 +1,16 @@
 import { performance } from 'node:perf_hooks';
 import type { ChannelName } from '../channels/channel-names.js';
+import type { OutboundRefusal } from '../channels/channel-context.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
+import { ERRORS } from '../error-messages.js';
 import { Deque } from '../delivery/deque.js';
-import type { FrameCodec } from './wire-frame.js';
+import { encodeMessage, entryText, SEQUENCE_BYTES, type EncodedMessage, type FrameCodec } from './wire-frame.js';
 
 export interface OutboundTuning {
   /** Messages waiting to be framed; beyond this a publication is refused (counted, logged). */
   maxPending: number;
   maxBatchMessages: number;
+  /** Entries of one frame, in bytes; a single larger message (up to maxMessageBytes) travels alone. */
   maxFrameBytes: number;
   /** Frames sent but not yet acknowledged by the bus; the rest wait, which keeps the bus's buffers small. */
   maxInFlightFrames: number;
@@ -18,11 +21,13 @@ export interface OutboundTuning {
   batchDelayMs: number;
   /** Messages older than this when their turn comes are not sent (a receiver would take them as expired). */
   maxAgeMs: number;
+  /** A message whose JSON form is larger is refused at publish ('too_large'). */
+  maxMessageBytes: number;
   /** Sends of one framed message before it is given up (bus errors other than being down). */
   maxAttempts: number;
 }
 
-export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs'> = {
+export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMessageBytes'> = {
   maxPending: 200_000,
   maxBatchMessages: 1_000,
   maxFrameBytes: 512 * 1024,
@@ -46,17 +51,19 @@ interface Framed {
   message: PubSubMessage;
   seq: number;
   text: string;
+  bytes: number;
   attempts: number;
 }
 
 /**
  * Coalesces published messages into batched frames: partial batches leave at most every `batchDelayMs`, a
- * full one goes at once; at most `maxInFlightFrames` frames are unacknowledged. Sequence numbers are given per channel when a
- * message is first framed, so a message dropped before that (overflow, age, serialisation) leaves no gap
- * and is counted here, while one lost after it is counted by the receiver from the gap.
+ * full one goes at once; at most `maxInFlightFrames` frames are unacknowledged. Messages arrive already
+ * serialised (at publish, where one that cannot be is refused), and that text is what goes out. Sequence
+ * numbers are given per channel when a message is first framed, so a message dropped before that (overflow,
+ * age) leaves no gap and is counted here, while one lost after it is counted by the receiver from the gap.
  */
 export class OutboundQueue {
-  private readonly pending = new Deque<PubSubMessage>();
+  private readonly pending = new Deque<EncodedMessage>();
   private retry: Framed[] = [];
   private readonly sequences = new Map<ChannelName, number>();
   private readonly acknowledged = new Map<ChannelName, number>();
@@ -81,12 +88,26 @@ export class OutboundQueue {
     return this.pending.length + this.retry.length;
   }
 
-  push(message: PubSubMessage): void {
+  /**
+   * Serialises a message at publish time and queues it, or refuses it: the one serialisation is what is
+   * measured against maxMessageBytes and what goes on the wire.
+   */
+  offer(message: PubSubMessage): OutboundRefusal | undefined {
+    const encoded = encodeMessage(message);
+    if (encoded === undefined) return { reason: 'invalid_message', error: ERRORS.unserialisablePayload(message.channel, message.type) };
+    if (encoded.bytes > this.tuning.maxMessageBytes) {
+      return { reason: 'too_large', error: ERRORS.messageTooLarge(message.channel, encoded.bytes, this.tuning.maxMessageBytes) };
+    }
+    this.push(encoded);
+    return undefined;
+  }
+
+  push(encoded: EncodedMessage): void {
     if (this.pending.length >= this.tuning.maxPending) {
-      this.sink.failed(message, `the send queue is full (${this.tuning.maxPending} messages waiting)`);
+      this.sink.failed(encoded.message, `the send queue is full (${this.tuning.maxPending} messages waiting)`);
       return;
     }
-    this.pending.push(message);
+    this.pending.push(encoded);
     this.schedule();
   }
 
@@ -118,7 +139,7 @@ export class OutboundQueue {
     this.cancelSchedule();
     for (const framed of this.retry) this.sink.failed(framed.message, reason);
     this.retry = [];
-    for (let message = this.pending.shift(); message !== undefined; message = this.pending.shift()) this.sink.failed(message, reason);
+    for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.sink.failed(next.message, reason);
   }
 
   private schedule(now = false): void {
@@ -154,27 +175,24 @@ export class OutboundQueue {
     const { maxBatchMessages, maxFrameBytes, maxAgeMs } = this.tuning;
     const batch: Framed[] = [];
     let bytes = 0;
-    while (this.retry.length > 0 && batch.length < maxBatchMessages && bytes < maxFrameBytes) {
+    // Entries are added while they fit; the first one always goes, so a message larger than a frame travels alone.
+    const fits = (size: number) => batch.length === 0 || (batch.length < maxBatchMessages && bytes + size <= maxFrameBytes);
+    while (this.retry.length > 0 && fits(this.retry[0].bytes)) {
       const framed = this.retry.shift()!;
-      bytes += framed.text.length;
+      bytes += framed.bytes;
       batch.push(framed);
     }
     const oldest = Date.now() - maxAgeMs;
-    while (this.pending.length > 0 && batch.length < maxBatchMessages && bytes < maxFrameBytes) {
-      const message = this.pending.shift()!;
+    while (this.pending.length > 0 && fits(this.pending.peek()!.bytes + SEQUENCE_BYTES)) {
+      const { message, tail, bytes: size } = this.pending.shift()!;
       if (message.timestamp < oldest) {
         this.sink.failed(message, `it waited longer than messageMaxAgeMs (${maxAgeMs} ms) to be sent`);
         continue;
       }
       const seq = (this.sequences.get(message.channel) ?? 0) + 1;
-      const text = this.codec.encodeEntry(message, seq);
-      if (text === undefined) {
-        this.sink.failed(message, 'its payload cannot be serialised to JSON');
-        continue;
-      }
       this.sequences.set(message.channel, seq);
-      bytes += text.length;
-      batch.push({ message, seq, text, attempts: 0 });
+      bytes += size + SEQUENCE_BYTES;
+      batch.push({ message, seq, text: entryText(seq, tail), bytes: size + SEQUENCE_BYTES, attempts: 0 });
     }
     return batch;
   }

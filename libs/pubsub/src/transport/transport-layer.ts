@@ -1,5 +1,7 @@
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import type { PubSubSettings } from '../module/pubsub-settings.js';
 import type { PubSubSecurity } from '../security/pubsub-security.js';
 import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
@@ -63,10 +65,15 @@ export class LocalOnlyTransport implements TransportLayer {
   async close(): Promise<void> {}
 }
 
-/** Redis when configured (ioredis is loaded only then, at start), an in-process hub when given, else local only. */
+/**
+ * Redis when configured (ioredis is loaded only then, at start), an in-process hub when given, else local only.
+ * Redis is secure by default: without a secret it refuses to start unless `allowUnsigned` says so.
+ */
 export function createTransportLayer(deps: TransportDependencies): TransportLayer {
   const transport = deps.settings.transport;
   if (transport.type === 'redis') {
+    const hasSecret = deps.security?.hasSecret() ?? deps.settings.secretKeys.length > 0;
+    if (!hasSecret && !transport.allowUnsigned) throw new PubSubError('invalid_option', ERRORS.redisNeedsSecret);
     return new ClusterTransport(deps, new RedisBus({ url: transport.url, prefix: transport.prefix, logger: deps.logger }), deps.tuning);
   }
   if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);

@@ -1,5 +1,5 @@
 import type { TransportStatsView } from '../channels/transport-stats-view.js';
-import type { SecureMessageError } from '../security/pubsub-security.js';
+import type { FrameRejection } from './wire-frame.js';
 
 /** What the transport itself counts; per-channel effects are also counted in each channel's stats. */
 export interface TransportStats {
@@ -17,8 +17,8 @@ export interface TransportStats {
   lost: number;
   /** Duplicates of already delivered messages (a frame re-sent after an ambiguous failure), dropped. */
   duplicates: number;
-  /** Wire frames rejected, by reason; never delivered. */
-  rejected: Partial<Record<SecureMessageError, number>>;
+  /** Wire frames rejected, by reason (each frame once, whatever it carried); never delivered. */
+  rejected: Partial<Record<FrameRejection, number>>;
   /** Times the bus went down after start. */
   outages: number;
   /** Signs of life from nodes left out of the live-node table because it already held maxNodes. */

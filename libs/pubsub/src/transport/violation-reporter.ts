@@ -2,12 +2,12 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { SecurityMessages } from '../messages/security.messages.js';
-import type { SecureMessageError } from '../security/pubsub-security.js';
+import type { FrameRejection } from './wire-frame.js';
 
 export const ACCESS_VIOLATIONS_TOPIC = 'access_violations';
 
 export interface Rejection {
-  error: SecureMessageError;
+  error: FrameRejection;
   /** The node the frame claims to come from, when readable (unauthenticated). */
   claimedNode?: string;
   claims: Map<ChannelName, number>;
@@ -24,7 +24,7 @@ export class ViolationReporter {
   private windowStart = 0;
   private reported = 0;
   private suppressed = 0;
-  private suppressedByError: Partial<Record<SecureMessageError, number>> = {};
+  private suppressedByError: Partial<Record<FrameRejection, number>> = {};
   private summaryTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -87,7 +87,7 @@ export class ViolationReporter {
       violationType: 'invalid_signature',
       resource,
       action: 'receive',
-      severity: error === 'replayed' || error === 'invalid_signature' || error === 'flood' ? 'high' : 'medium',
+      severity: error === 'replayed' || error === 'invalid_signature' || error === 'too_large' || error === 'flood' ? 'high' : 'medium',
       metadata,
     });
     const result = security.publish(ACCESS_VIOLATIONS_TOPIC, violation, { local: true });
