@@ -90,6 +90,12 @@ export class InboundReceiver {
         continue;
       }
       if (verdict.gap > 0) this.countLost(message.channel, verdict.gap, frame.node, `sequence ${seq - verdict.gap} to ${seq - 1}`);
+      if (verdict.rebased === true) {
+        this.log.warn(
+          `transport-rebased:${message.channel}`,
+          `Sequence numbers from node '${frame.node}' on channel '${message.channel}' went back to ${seq}: an earlier, higher one was not genuine (unsigned traffic?); counting from here`,
+        );
+      }
       this.stats.messagesReceived++;
       this.channels.channel(message.channel).receive(message);
     }

@@ -2,9 +2,10 @@ import { CHANNEL_NAMES, type ChannelName } from '../channels/channel-names.js';
 
 /**
  * What a received sequence number means: deliver it (counting `gap` messages lost before it; `late` when it
- * fills a gap counted before), or drop a copy of one already delivered.
+ * fills a gap counted before; `rebased` when it is so far below what was believed that the belief was wrong),
+ * or drop a copy of one already delivered.
  */
-export type SequenceVerdict = { deliver: true; gap: number; late?: boolean } | { deliver: false };
+export type SequenceVerdict = { deliver: true; gap: number; late?: boolean; rebased?: boolean } | { deliver: false };
 
 export interface SequenceBounds {
   /** A jump of up to this many is always believable (batches in flight, a resend after an ambiguous failure). */
@@ -21,6 +22,7 @@ export const DEFAULT_SEQUENCE_BOUNDS: SequenceBounds = { slack: 50_000, perMs: 1
 const IN_ORDER: SequenceVerdict = { deliver: true, gap: 0 };
 const LATE: SequenceVerdict = { deliver: true, gap: 0, late: true };
 const DUPLICATE: SequenceVerdict = { deliver: false };
+const REBASED: SequenceVerdict = { deliver: true, gap: 0, rebased: true };
 
 interface Cursor {
   last: number;
@@ -42,8 +44,10 @@ interface NodeRun {
  *
  * Numbers are not believed blindly, since without a secret anyone can claim any node's name: a jump larger
  * than the sender could have made since it was last heard is `implausible` (the frame is rejected and nothing
- * changes), and a number below `last` that falls in a gap is a late genuine message, delivered. So one forged
- * frame can neither make a node's later messages look like copies nor inflate `lost` without bound.
+ * changes), a number below `last` that falls in a gap is a late genuine message, delivered, and one further
+ * below `last` than any resend reaches (the slack) shows that `last` was never genuine: it is the new baseline.
+ * So one forged frame can neither make a node's later messages look like copies nor inflate `lost` without
+ * bound.
  */
 export class SequenceTracker {
   private readonly runs = new Map<string, NodeRun>();
@@ -76,7 +80,13 @@ export class SequenceTracker {
       run.cursors.set(channel, { last: seq, gaps: [] });
       return IN_ORDER;
     }
-    if (seq <= cursor.last) return this.fill(cursor, seq) ? LATE : DUPLICATE;
+    if (seq <= cursor.last) {
+      if (this.fill(cursor, seq)) return LATE;
+      if (cursor.last - seq <= this.bounds.slack) return DUPLICATE;
+      cursor.last = seq;
+      cursor.gaps = [];
+      return REBASED;
+    }
     const gap = seq - cursor.last - 1;
     if (gap > 0) this.remember(cursor, cursor.last + 1, seq - 1);
     cursor.last = seq;

@@ -147,14 +147,17 @@ export class FrameCodec {
    * authentic (or, in an unsigned cluster, before it is known to fit). Never throws.
    */
   decode(text: string): DecodeResult {
-    if (tooLarge(text, this.maxFrameBytes)) return { ok: false, error: 'too_large' };
-    if (!text.startsWith(`${WIRE_MAGIC} `)) return this.notAFrame(text);
-    const firstBreak = text.indexOf('\n');
-    const headerBreak = firstBreak < 0 ? -1 : text.indexOf('\n', firstBreak + 1);
+    const isFrame = text.startsWith(`${WIRE_MAGIC} `);
+    // Within the first line and the header, where a frame has its first two line breaks.
+    const start = text.slice(0, MAX_HEADER_CHARS + 64);
+    const firstBreak = start.indexOf('\n');
+    const headerBreak = firstBreak < 0 ? -1 : start.indexOf('\n', firstBreak + 1);
+    const headerText = headerBreak < 0 ? '' : text.slice(firstBreak + 1, headerBreak);
+    const claims = (error: FrameRejection): FrameRefusal => ({ ok: false, error, ...peekClaims(headerText, text, headerBreak + 1) });
+    if (tooLarge(text, this.maxFrameBytes)) return isFrame ? claims('too_large') : { ok: false, error: 'too_large' };
+    if (!isFrame) return this.notAFrame(text);
     const lastBreak = text.lastIndexOf('\n');
     if (headerBreak < 0 || lastBreak <= headerBreak) return { ok: false, error: 'invalid_format' };
-    const headerText = text.slice(firstBreak + 1, headerBreak);
-    const claims = (error: FrameRejection): FrameRefusal => ({ ok: false, error, ...peekClaims(headerText, text, headerBreak + 1) });
 
     const signature = text.slice(lastBreak + 1);
     const signed = signature !== UNSIGNED;
@@ -163,7 +166,7 @@ export class FrameCodec {
     if (signed && !this.security.verifyText(text.slice(0, lastBreak), signature)) return claims('invalid_signature');
 
     const epoch = text.slice(WIRE_MAGIC.length + 1, firstBreak);
-    if (!EPOCH_PATTERN.test(epoch) || headerText.length > MAX_HEADER_CHARS) return claims('invalid_format');
+    if (!EPOCH_PATTERN.test(epoch)) return claims('invalid_format');
     const header = readHeader(headerText);
     if (header === undefined) return claims('invalid_format');
     if (signed && !this.security.isFresh(header.timestamp)) return claims('expired');
@@ -252,6 +255,7 @@ const CLAIMED_CHANNEL = /^\[\[\d{1,16},"([a-z]{1,16})"/;
  * the node its header names, and the channel of its first entry.
  */
 function peekClaims(headerText: string, text: string, bodyStart: number): { claimedNode?: string; claimedChannel?: ChannelName } {
+  if (headerText === '') return {};
   const node = CLAIMED_NODE.exec(headerText.slice(0, 1_024))?.[1];
   const channel = CLAIMED_CHANNEL.exec(text.slice(bodyStart, bodyStart + 64))?.[1];
   return { claimedNode: node, claimedChannel: isChannelName(channel) ? channel : undefined };
