@@ -49,6 +49,15 @@ describe('wire frames (version 2)', () => {
     expect(opened.ok && opened.frame.sent).toEqual(new Map([['metrics', 7]]));
   });
 
+  it('carries message headers when a message has them, and refuses entries whose headers are not strings', () => {
+    const sender = codec(SECRET);
+    const withHeaders = message({ headers: { traceparent: '00-abc-def-01' } });
+    const entry = JSON.parse(sender.encodeEntry(withHeaders, 4)!) as unknown[];
+    expect(readEntry(entry, 'node-a')).toEqual({ seq: 4, message: withHeaders });
+    expect(readEntry([...entry.slice(0, 7), { n: 1 }], 'node-a')).toBeUndefined();
+    expect(readEntry(JSON.parse(sender.encodeEntry(message(), 1)!), 'node-a')?.message).not.toHaveProperty('headers');
+  });
+
   it('numbers frames per epoch and starts with the epoch, so a node recognises its own echo unread', () => {
     const sender = codec(SECRET);
     const first = sender.encode('h');

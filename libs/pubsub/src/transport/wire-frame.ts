@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { isChannelName, type ChannelName } from '../channels/channel-names.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
+import { copyHeaders } from '../channels/message-headers.js';
 import { isValidTopic } from '../routing/topic-grammar.js';
 import { readPubSubMessage } from '../security/message-shape.js';
 import type { PubSubSecurity, SecureMessageError } from '../security/pubsub-security.js';
@@ -16,7 +17,7 @@ import type { PubSubSecurity, SecureMessageError } from '../security/pubsub-secu
  * The signature covers the raw text, so a receiver authenticates a frame before it parses a byte of it, and
  * refuses one larger than its limit before even that. Kinds: d(ata), h(eartbeat), j(oin), b(ye); `s`, on
  * h/j/b frames, is the highest sequence number per channel the sender has published (so receivers can tell
- * what they missed). An entry is `[seq, channel, id, topic, type, timestamp, payload]`, serialised once at
+ * what they missed). An entry is `[seq, channel, id, topic, type, timestamp, payload, headers?]`, serialised once at
  * publish time (its sequence number is put in front when it is framed). JSON never contains a raw newline,
  * so the lines are found by position. The epoch is on the first line so a node tells its own echo from the
  * text's first bytes.
@@ -90,7 +91,8 @@ export function newEpoch(): string {
 export function encodeMessage(message: PubSubMessage): EncodedMessage | undefined {
   let tail: string;
   try {
-    tail = JSON.stringify([message.channel, message.id, message.topic, message.type, message.timestamp, message.payload]);
+    const { channel, id, topic, type, timestamp, payload, headers } = message;
+    tail = JSON.stringify(headers === undefined ? [channel, id, topic, type, timestamp, payload] : [channel, id, topic, type, timestamp, payload, headers]);
   } catch {
     return undefined; // a cycle, a BigInt, a throwing toJSON or getter, nesting deeper than the stack
   }
@@ -263,12 +265,18 @@ function peekClaims(headerText: string, text: string, bodyStart: number): { clai
 
 /** Reads one entry of an authenticated data frame; undefined when it is malformed. */
 export function readEntry(raw: unknown, node: string): WireMessage | undefined {
-  if (!Array.isArray(raw) || raw.length !== 7) return undefined;
-  const [seq, channel, id, topic, type, timestamp, payload] = raw as unknown[];
+  if (!Array.isArray(raw) || (raw.length !== 7 && raw.length !== 8)) return undefined;
+  const [seq, channel, id, topic, type, timestamp, payload, rawHeaders] = raw as unknown[];
   if (!isChannelName(channel) || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') return undefined;
   if (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || !isValidTopic(topic)) return undefined;
-  return { seq: seq as number, message: { id, channel, topic, type, payload, timestamp, node } };
+  const message: PubSubMessage = { id, channel, topic, type, payload, timestamp, node };
+  if (raw.length === 8) {
+    const headers = copyHeaders(rawHeaders);
+    if (typeof headers === 'string') return undefined;
+    message.headers = headers;
+  }
+  return { seq: seq as number, message };
 }
 
 /** The channel an authenticated entry names, for charging it when it cannot be read. */
