@@ -89,8 +89,8 @@ describe('PubSubIntegration in an application', () => {
   it('while disabled through PubSubConfigService: disabled results, nothing sent, channels still work', async () => {
     const { integration, config, manager, observer } = await start();
     config.disable();
-    expect(integration.broadcastHealthUpdate('db', 'healthy')).toEqual({ ok: false, reason: 'disabled' });
-    expect(integration.broadcastAlert('disk', 'error', 'Disk full')).toEqual({ ok: false, reason: 'disabled' });
+    expect(integration.broadcastHealthUpdate('db', 'healthy')).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
+    expect(integration.broadcastAlert('disk', 'error', 'Disk full')).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
     expect(integration.broadcastBatch([{ kind: 'health_update', component: 'db', status: 'healthy' }])).toEqual({ success: 0, errors: 0, disabled: true });
     expect(manager.channel('health').publish('component_health', 'custom', {})).toMatchObject({ ok: true });
     await manager.drain(1_000);

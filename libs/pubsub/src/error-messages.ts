@@ -10,6 +10,17 @@ const show = (value: unknown): string => {
   }
 };
 
+interface ArrivedMessage {
+  topic: string;
+  type: string;
+}
+
+const describeArrived = (arrived: readonly ArrivedMessage[]): string => {
+  if (arrived.length === 0) return 'got none';
+  const shown = arrived.slice(0, 5).map((m) => `${show(m.type)} on ${show(m.topic)}`);
+  return `got ${arrived.length}: ${shown.join(', ')}${arrived.length > 5 ? ', ...' : ''}`;
+};
+
 export const ERRORS = {
   channelClosed: (channel: string) => `channel '${channel}' is closed (the application is shutting down)`,
   notAMessage: 'expected a type string or a { type, payload } message',
@@ -57,6 +68,12 @@ export const ERRORS = {
   },
 
   // Module, discovery and typing.
+  integrationDisabled: 'the integration layer is disabled (PubSubConfigService.enable() or the integration option turns it on)',
+  invalidWaitCount: (count: unknown) => `waitFor needs a whole number of messages (0 or more), got ${show(count)}`,
+  waitTimedOut: (channel: string, patterns: string, count: number, timeoutMs: number, arrived: readonly ArrivedMessage[]) =>
+    `expected ${count} message(s) on channel '${channel}' matching ${show(patterns)} within ${timeoutMs} ms, ${describeArrived(arrived)}`,
+  recorderClosed: (channel: string, patterns: string, count: number, arrived: readonly ArrivedMessage[]) =>
+    `recorder on channel '${channel}' matching ${show(patterns)} was unsubscribed before ${count} message(s) arrived, ${describeArrived(arrived)}`,
 
   // Performance and self-monitoring.
 

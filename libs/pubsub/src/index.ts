@@ -4,9 +4,12 @@ export type {
   ChannelStats,
   MessageHandler,
   OverflowPolicy,
+  PublishAccepted,
   PublishOptions,
+  PublishRefusal,
   PublishResult,
   PubSubMessage,
+  RefusalReason,
   SubscribeOptions,
   Subscription,
 } from './channels/channel.types.js';
@@ -47,8 +50,14 @@ export type {
   AlertingOptions,
   ChannelSettingsOptions,
   PubSubModuleOptions,
+  PubSubTestOptions,
   TransportOptions,
 } from './module/pubsub-options.interface.js';
+export {
+  recordMessages,
+  RecordingTimeoutError,
+  type MessageRecorder,
+} from './testing/record-messages.js';
 export { PubSubConfigService } from './integration/pubsub-config.service.js';
 export {
   PubSubIntegration,

@@ -12,7 +12,9 @@ export type PubSubErrorCode =
   | 'channel_closed'
   | 'handler_binding'
   | 'missing_peer'
-  | 'transport';
+  | 'transport'
+  | 'invalid_argument'
+  | 'wait_timeout';
 
 export class PubSubError extends Error {
   override readonly name = 'PubSubError';

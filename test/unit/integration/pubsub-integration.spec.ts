@@ -321,7 +321,7 @@ describe('PubSubIntegration while disabled', () => {
       // Bad arguments too: disabled comes first.
       i.broadcastHealthUpdate('c', 'nonsense'),
     ];
-    for (const result of results) expect(result).toEqual({ ok: false, reason: 'disabled' });
+    for (const result of results) expect(result).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
     expect(i.broadcastBatch([{ kind: 'health_update', component: 'c', status: 'healthy' }])).toEqual({ success: 0, errors: 0, disabled: true });
     expect(await f.channels.drain(1_000)).toBe(true);
     expect(f.seen).toEqual([]);

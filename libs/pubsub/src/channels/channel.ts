@@ -10,8 +10,10 @@ import type {
   ChannelStats,
   MessageHandler,
   PublishOptions,
+  PublishRefusal,
   PublishResult,
   PubSubMessage,
+  RefusalReason,
   SubscribeOptions,
   Subscription,
 } from './channel.types.js';
@@ -49,8 +51,9 @@ export abstract class Channel implements MailboxHost {
     return this.context.log;
   }
 
-  publish(topic: string, type: string, payload?: unknown, options?: PublishOptions): PublishResult;
-  publish(topic: string, message: { type: string; payload?: unknown }, options?: PublishOptions): PublishResult;
+  publish(topic: string, type: string): PublishResult;
+  publish<P>(topic: string, type: string, payload: P, options?: PublishOptions): PublishResult;
+  publish<P>(topic: string, message: { type: string; payload?: P }, options?: PublishOptions): PublishResult;
   publish(topic: unknown, typeOrMessage: unknown, payloadOrOptions?: unknown, maybeOptions?: unknown): PublishResult {
     if (!this.publishing) return this.refuse('closed', ERRORS.channelClosed(this.name));
     return this.accept(topic, typeOrMessage, payloadOrOptions, maybeOptions);
@@ -124,13 +127,13 @@ export abstract class Channel implements MailboxHost {
     }
   }
 
-  subscribe(pattern: string | string[], handler: MessageHandler, options: SubscribeOptions = {}): Subscription {
+  subscribe<P = unknown>(pattern: string | string[], handler: MessageHandler<P>, options: SubscribeOptions = {}): Subscription {
     const patterns = this.checkedPatterns(pattern);
     if (typeof handler !== 'function') throw new Error(ERRORS.handlerNotAFunction(this.name, patterns));
     if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
     const settings = this.settingsFor(options);
     const id = nextSubscriptionId(this.name);
-    const instrumented = this.context.hooks.wrapHandler?.(handler, { channel: this.name, subscription: id }) ?? handler;
+    const instrumented = this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
     const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
@@ -217,7 +220,7 @@ export abstract class Channel implements MailboxHost {
     for (let i = 0; i < targets.length; i++) targets[i].enqueue(message);
   }
 
-  private refuse(reason: string, error: string): PublishResult {
+  private refuse(reason: RefusalReason, error: string): PublishRefusal {
     this.counters.countFailure(reason);
     this.log.warn(`refused:${this.name}:${reason}`, `Publication on channel '${this.name}' refused (${reason}): ${error}`);
     return { ok: false, reason, error };

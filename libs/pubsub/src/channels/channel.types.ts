@@ -24,9 +24,32 @@ export interface PublishOptions {
   headers?: Record<string, string>;
 }
 
-export type PublishResult = { ok: true; id: string } | { ok: false; reason: string; error?: string };
+/** Why a publication was refused. */
+export type RefusalReason = 'invalid_topic' | 'invalid_type' | 'invalid_message' | 'too_large' | 'disabled' | 'closed';
 
-export type MessageHandler = (message: PubSubMessage) => unknown | Promise<unknown>;
+// The `?: never` members let `result.reason` / `result.id` be read on the union itself, so a check such as
+// `if (!result.ok)` compiles with strictNullChecks off too, where TypeScript does not narrow on a boolean
+// discriminant (with it on, the check narrows as usual).
+export interface PublishAccepted {
+  ok: true;
+  /** The message id. */
+  id: string;
+  reason?: never;
+  error?: never;
+}
+
+export interface PublishRefusal {
+  ok: false;
+  reason: RefusalReason;
+  /** A sentence a person can act on. */
+  error: string;
+  id?: never;
+}
+
+export type PublishResult = PublishAccepted | PublishRefusal;
+
+/** A subscriber; `P` is the payload type it expects (not checked at run time: see isCatalogueMessage). */
+export type MessageHandler<P = unknown> = (message: PubSubMessage<P>) => unknown | Promise<unknown>;
 
 export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
 

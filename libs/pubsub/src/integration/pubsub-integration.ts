@@ -2,6 +2,7 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import type { PublishResult } from '../channels/channel.types.js';
 import { describeError } from '../describe-error.js';
+import { ERRORS } from '../error-messages.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { AlertMessages } from '../messages/alert.messages.js';
 import { AuditMessages } from '../messages/audit.messages.js';
@@ -165,13 +166,13 @@ export class PubSubIntegration {
   }
 
   private send(operation: string, channel: ChannelName, topicOf: () => string, build: () => CatalogueMessage): PublishResult {
-    if (!this.config.isEnabled()) return { ok: false, reason: 'disabled' };
+    if (!this.config.isEnabled()) return { ok: false, reason: 'disabled', error: ERRORS.integrationDisabled };
     try {
       const topic = topicOf();
       if (!isValidTopic(topic)) return this.invalid(operation, `'${topic}' is not a valid topic`);
       const result = this.channels.channel(channel).publish(topic, build());
       if (result.ok) return result;
-      if (ARGUMENT_REASONS.has(result.reason)) return this.invalid(operation, result.error ?? result.reason);
+      if (ARGUMENT_REASONS.has(result.reason)) return this.invalid(operation, result.error);
       this.logger.warn(`Failed to broadcast ${operation}: ${result.reason}`);
       return result;
     } catch (error) {

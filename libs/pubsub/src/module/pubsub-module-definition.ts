@@ -9,3 +9,6 @@ export const { ConfigurableModuleClass, MODULE_OPTIONS_TOKEN: PUBSUB_MODULE_OPTI
 
 /** Resolves to the application's PubSubRuntime. */
 export const PUBSUB_RUNTIME = Symbol('PUBSUB_RUNTIME');
+
+/** Optional: the logger the application's runtime uses (forTest() supplies a quiet one); Nest's Logger otherwise. */
+export const PUBSUB_LOGGER = Symbol('PUBSUB_LOGGER');

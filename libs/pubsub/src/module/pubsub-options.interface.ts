@@ -70,3 +70,6 @@ export interface PubSubModuleOptions {
    */
   tracing?: boolean;
 }
+
+/** `PubSubModule.forTest(options)`: everything but the transport (always memory) and the integration layer (off). */
+export type PubSubTestOptions = Omit<PubSubModuleOptions, 'transport' | 'integration'>;

@@ -9,6 +9,7 @@ import { SelfMonitor } from '../integration/self-monitor.js';
 import { CATALOGUE_HOOKS } from '../messages/catalogue.js';
 import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { RuntimeObservability } from '../observability/runtime-observability.js';
+import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import { viewTransportStats } from '../transport/transport-stats.js';
@@ -22,16 +23,15 @@ import { resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.js
 export class PubSubRuntime {
   private static readonly perApplication = new WeakMap<object, PubSubRuntime>();
 
-  static for(applicationKey: object, options: PubSubModuleOptions): PubSubRuntime {
+  static for(applicationKey: object, options: PubSubModuleOptions, logger?: PubSubLogger): PubSubRuntime {
     let runtime = PubSubRuntime.perApplication.get(applicationKey);
     if (runtime === undefined) {
-      runtime = new PubSubRuntime(resolvePubSubSettings(options));
+      runtime = new PubSubRuntime(resolvePubSubSettings(options), logger);
       PubSubRuntime.perApplication.set(applicationKey, runtime);
     }
     return runtime;
   }
 
-  readonly logger = new Logger('PubSub');
   readonly channels: ChannelSet;
   readonly manager: PubSubManager;
   readonly config: PubSubConfigService;
@@ -44,7 +44,10 @@ export class PubSubRuntime {
   private observability: Promise<RuntimeObservability> | undefined;
   private readonly once = new Set<string>();
 
-  constructor(readonly settings: PubSubSettings) {
+  constructor(
+    readonly settings: PubSubSettings,
+    readonly logger: PubSubLogger = new Logger('PubSub'),
+  ) {
     this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
     // Catalogue payloads get this application's node name as their `node` default, then are validated.
     Object.assign(this.channels.hooks, CATALOGUE_HOOKS);

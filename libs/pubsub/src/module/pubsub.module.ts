@@ -1,4 +1,4 @@
-import { Module, type InjectionToken, type Provider } from '@nestjs/common';
+import { Module, type DynamicModule, type InjectionToken, type Provider } from '@nestjs/common';
 import { DiscoveryModule, ModulesContainer } from '@nestjs/core';
 import { CHANNEL_CLASSES } from '../channels/channel-classes.js';
 import { CHANNEL_NAMES } from '../channels/channel-names.js';
@@ -11,13 +11,16 @@ import { PubSubSecurity } from '../security/pubsub-security.js';
 import { PubSubLifecycle } from './pubsub-lifecycle.js';
 import {
   ConfigurableModuleClass,
+  PUBSUB_LOGGER,
   PUBSUB_MODULE_OPTIONS,
   PUBSUB_RUNTIME,
   type ASYNC_OPTIONS_TYPE,
   type OPTIONS_TYPE,
 } from './pubsub-module-definition.js';
 import { PubSubRuntime } from './pubsub-runtime.js';
-import type { PubSubModuleOptions } from './pubsub-options.interface.js';
+import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import { createQuietLogger } from '../testing/quiet-logger.js';
+import type { PubSubModuleOptions, PubSubTestOptions } from './pubsub-options.interface.js';
 
 const fromRuntime = (provide: InjectionToken, pick: (runtime: PubSubRuntime) => unknown): Provider => ({
   provide,
@@ -42,12 +45,12 @@ const publicProviders: Provider[] = [
   providers: [
     {
       provide: PUBSUB_RUNTIME,
-      useFactory: async (container: ModulesContainer, options: PubSubModuleOptions) => {
-        const runtime = PubSubRuntime.for(container, options);
+      useFactory: async (container: ModulesContainer, options: PubSubModuleOptions, logger?: PubSubLogger) => {
+        const runtime = PubSubRuntime.for(container, options, logger);
         await runtime.startObservability();
         return runtime;
       },
-      inject: [ModulesContainer, PUBSUB_MODULE_OPTIONS],
+      inject: [ModulesContainer, PUBSUB_MODULE_OPTIONS, { token: PUBSUB_LOGGER, optional: true }],
     },
     ...publicProviders,
     HandlerExplorer,
@@ -62,5 +65,14 @@ export class PubSubModule extends ConfigurableModuleClass {
 
   static override forRootAsync(options: typeof ASYNC_OPTIONS_TYPE) {
     return super.forRootAsync(options);
+  }
+
+  /**
+   * For tests: the memory transport and no integration layer (no broadcasters, no lifecycle announcements),
+   * whatever the environment says, and a quiet logger that only reports errors.
+   */
+  static forTest(options: PubSubTestOptions = {}): DynamicModule {
+    const module = super.forRoot({ ...options, integration: false, transport: { type: 'memory' } });
+    return { ...module, providers: [...(module.providers ?? []), { provide: PUBSUB_LOGGER, useFactory: createQuietLogger }] };
   }
 }
