@@ -1,8 +1,8 @@
-import { describe, expect, it } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import type { PubSubMessage } from '../../../libs/pubsub/src/channels/channel.types.js';
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
-import type { AlertThresholds } from '../../../libs/pubsub/src/integration/alert-rules.js';
+import { AlertRules, type AlertThresholds } from '../../../libs/pubsub/src/integration/alert-rules.js';
 import { SelfMonitor } from '../../../libs/pubsub/src/integration/self-monitor.js';
 import { CATALOGUE_HOOKS, validateCatalogueMessage } from '../../../libs/pubsub/src/messages/catalogue.js';
 import { RecordingLogger } from '../../support/integration-helpers.js';
@@ -152,5 +152,39 @@ describe('SelfMonitor', () => {
     expect(seen[0]).toMatchObject({ channel: 'alerts', topic: 'system_alerts:warning', type: 'system_alert' });
     expect(validateCatalogueMessage('alerts', 'system_alert', seen[0].payload)).toBeUndefined();
     expect(seen[0].payload).toMatchObject({ metadata: { rule: 'handler_errors', channel: 'events', count: 1, threshold: 1 } });
+  });
+
+  it('publications cost no clock read and no rule look-up each, below and above messagesPerSecond', () => {
+    const channels = new ChannelSet({ nodeName: 'monitor-node', logger: silentLogger });
+    const clock = { now: 5_000_000, reads: 0 };
+    const read = (): number => {
+      clock.reads++;
+      return clock.now;
+    };
+    const monitor = new SelfMonitor(channels, { ...THRESHOLDS, messagesPerSecond: 1_000 }, new RecordingLogger(), read);
+    const observe = jest.spyOn(AlertRules.prototype, 'observe');
+    try {
+      monitor.start();
+      const events = channels.channel('events');
+      const alertsPublished = () => channels.channel('alerts').stats().published;
+      const publish = (n: number) => {
+        for (let i = 0; i < n; i++) events.publish('busy:topic', 'tick');
+      };
+      publish(999);
+      expect(alertsPublished()).toBe(0);
+      publish(1); // the 1,000th in one second: alerted at once, not some publications later
+      expect(alertsPublished()).toBe(1);
+      publish(20_000); // far above the threshold, within the window: no second alert, and no per-publication cost
+      expect(alertsPublished()).toBe(1);
+      expect(events.stats().published).toBe(21_000);
+      expect(clock.reads).toBeLessThanOrEqual(21_000 / 32);
+      expect(observe.mock.calls.length).toBeLessThanOrEqual(21_000 / 32);
+      clock.now += THRESHOLDS.windowMs;
+      publish(1_000);
+      expect(alertsPublished()).toBe(2);
+    } finally {
+      observe.mockRestore();
+      monitor.stop();
+    }
   });
 });

@@ -66,7 +66,7 @@ export class ChannelSet {
   }
 
   onCount(listener: CounterListener | undefined): void {
-    for (const channel of this.byName.values()) channel.counters.listener = listener;
+    for (const channel of this.byName.values()) channel.counters.listen(listener);
   }
 
   /** True once no channel has work left; dead letters can move work between channels, hence the loop. */

@@ -5,9 +5,15 @@ export type CounterName = 'published' | 'delivered' | 'failedPublications' | 'ha
 
 /**
  * Told of every counted event except successful deliveries, which no alert rule watches and which are the
- * hottest path: the self-monitoring alert rules listen here.
+ * hottest path: the self-monitoring alert rules listen here. Publications are reported in batches: the
+ * listener's answer to a 'published' report is how many publications it can let pass before the next one
+ * (a rate needs the clock only now and then, a threshold only when it is near), so a publication alone costs
+ * a counter increment and a comparison.
  */
-export type CounterListener = (channel: ChannelName, counter: CounterName, amount: number) => void;
+export type CounterListener = (channel: ChannelName, counter: CounterName, amount: number) => number | void;
+
+/** Without a listener, publications are never reported. */
+const NEVER = Number.MAX_SAFE_INTEGER;
 
 /**
  * The counters of one channel, plus `outstanding`: messages enqueued whose delivery has not finished yet,
@@ -25,7 +31,9 @@ export class ChannelCounters {
   readonly failuresByReason = new Map<string, number>();
   /** Handler call durations, read and reset by the metrics broadcaster. */
   readonly latency = new LatencyHistogram();
-  listener: CounterListener | undefined;
+  private listener: CounterListener | undefined;
+  private unreportedPublications = 0;
+  private reportPublicationsAt = NEVER;
   private idleWaiters: (() => void)[] = [];
 
   constructor(readonly channel: ChannelName) {}
@@ -44,7 +52,20 @@ export class ChannelCounters {
   // every message measurably slows the bus.
   countPublished(): void {
     this.published++;
-    this.listener?.(this.channel, 'published', 1);
+    if (++this.unreportedPublications >= this.reportPublicationsAt) this.reportPublications();
+  }
+
+  listen(listener: CounterListener | undefined): void {
+    this.listener = listener;
+    this.unreportedPublications = 0;
+    this.reportPublicationsAt = listener === undefined ? NEVER : 1;
+  }
+
+  private reportPublications(): void {
+    const amount = this.unreportedPublications;
+    this.unreportedPublications = 0;
+    const quiet = this.listener?.(this.channel, 'published', amount);
+    if (this.listener !== undefined) this.reportPublicationsAt = typeof quiet === 'number' && quiet > 1 ? quiet : 1;
   }
 
   countDelivered(): void {

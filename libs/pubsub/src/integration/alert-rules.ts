@@ -37,6 +37,8 @@ interface VolumeWindow {
   startedAt: number;
   count: number;
   uncheckedSinceClock: number;
+  /** The alerting window of this channel's high_volume rule, held here rather than under a built string key. */
+  alerts: RuleWindow | undefined;
 }
 
 // Publications between two clock reads when the count is below the threshold: keeps Date.now() off the
@@ -69,7 +71,7 @@ export class AlertRules {
     private readonly thresholds: AlertThresholds,
     private readonly now: () => number = Date.now,
   ) {
-    for (const channel of CHANNEL_NAMES) this.volume.set(channel, { startedAt: 0, count: 0, uncheckedSinceClock: CLOCK_READ_EVERY });
+    for (const channel of CHANNEL_NAMES) this.volume.set(channel, { startedAt: 0, count: 0, uncheckedSinceClock: CLOCK_READ_EVERY, alerts: undefined });
   }
 
   /** Feeds one counter event; returns the breach to alert on, if this event crossed a threshold. */
@@ -98,12 +100,21 @@ export class AlertRules {
       perSecond.count = amount;
     }
     if (perSecond.count < threshold) return undefined;
-    const key = `high_volume:${channel}`;
-    const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
-    this.windows.set(key, window);
+    const window = (perSecond.alerts = this.currentWindow(perSecond.alerts, this.thresholds.windowMs));
     if (window.alerted) return undefined;
     window.alerted = true;
     return { rule: 'high_volume', channel, count: perSecond.count, threshold: this.thresholds.messagesPerSecond, severity: 'warning' };
+  }
+
+  /**
+   * How many more publications on `channel` can go unobserved: none of them could reach the threshold, and
+   * the clock is still read every CLOCK_READ_EVERY publications so that a new second or window is noticed.
+   */
+  publicationsBeforeCheck(channel: ChannelName): number {
+    const perSecond = this.volume.get(channel)!;
+    const belowThreshold = this.thresholds.messagesPerSecond - perSecond.count;
+    if (belowThreshold <= 0) return CLOCK_READ_EVERY;
+    return Math.max(1, Math.min(belowThreshold, CLOCK_READ_EVERY - perSecond.uncheckedSinceClock));
   }
 
   private currentWindow(window: RuleWindow | undefined, windowMs: number): RuleWindow {

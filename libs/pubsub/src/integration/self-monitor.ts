@@ -41,6 +41,7 @@ export class SelfMonitor {
     this.channels.onCount((channel, counter, amount) => {
       const breach = this.rules.observe(channel, counter, amount);
       if (breach !== undefined) this.raise(describeBreach(breach));
+      return counter === 'published' ? this.rules.publicationsBeforeCheck(channel) : undefined;
     });
   }
 
