@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
-import { markdownTable, targetMet } from './lib/table.js';
+import { markdownTables, targetMet } from './lib/table.js';
 import type { Row, Suite, SuiteResult } from './lib/types.js';
 
 async function loadSuites(filters: string[]): Promise<Suite[]> {
@@ -44,7 +44,7 @@ async function main(): Promise<void> {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`\n### @gater/pubsub benchmark — node ${process.version}, ${os.cpus().length} × ${cpu}\n`);
   console.log('Medians of several runs; ops = publications, timed from the first publish until every handler has run.\n');
-  if (rows.length > 0) console.log(markdownTable(rows) + '\n');
+  if (rows.length > 0) console.log(markdownTables(rows) + '\n');
   for (const line of lines) console.log(line);
   const missed = targets.filter((t) => !t.met);
   console.log(`\nTargets: ${targets.length - missed.length}/${targets.length} met.`);

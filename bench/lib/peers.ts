@@ -1,10 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { EventEmitter2 } from '@nestjs/event-emitter';
+import { Subject, filter } from 'rxjs';
 import { newChannelSet, type ChannelSet } from './ours.js';
 import { check } from './measure.js';
 
-export type PeerName = 'ours' | 'ee2' | 'ee';
-export const PEER_LABEL: Record<PeerName, string> = { ours: '@gater/pubsub', ee2: 'EventEmitter2', ee: 'EventEmitter' };
+/** ours, EventEmitter2 as @nestjs/event-emitter configures it, @nestjs/event-emitter itself, an rxjs bus, node's EventEmitter. */
+export type PeerName = 'ours' | 'ee2' | 'nest' | 'rxjs' | 'ee';
+export const PEER_LABEL: Record<PeerName, string> = {
+  ours: '@gater/pubsub',
+  ee2: 'EventEmitter2',
+  nest: '@nestjs/event-emitter',
+  rxjs: 'rxjs Subject + filter',
+  ee: 'EventEmitter',
+};
 
 /**
  * Reference semantics of the API (independent of the library's own matcher): an inner `*` matches exactly one
@@ -40,13 +48,13 @@ export interface PeerInstance {
   readonly total: number;
   /** Throws if anything was dropped, refused or failed. */
   verify(): void;
-  dispose(): void;
+  dispose(): void | Promise<void>;
 }
 
-const PAYLOAD = Object.freeze({ component: 'bench', value: 1 });
-const SETTLE_TIMEOUT_MS = 60_000;
+export const PAYLOAD = Object.freeze({ component: 'bench', value: 1 });
+const SETTLE_TIMEOUT_MS = 120_000;
 
-class Counter {
+export class Counter {
   count = 0;
   total = 0;
   target = 0;
@@ -127,7 +135,42 @@ export function ee2Peer(patterns: readonly string[]): PeerInstance {
       return counter.total;
     },
     verify() {},
-    dispose: () => emitter.removeAllListeners(),
+    dispose: () => void emitter.removeAllListeners(),
+  };
+}
+
+/** A pattern as the regular expression a do-it-yourself bus would filter topics with. */
+export function patternRegExp(pattern: string): RegExp {
+  const segments = pattern.split(':');
+  const last = segments.length - 1;
+  const source = segments
+    .map((segment, i) => (segment !== '*' ? segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : i === last ? '[^:]+(?::[^:]+)*' : '[^:]+'))
+    .join(':');
+  return new RegExp(`^${source}$`);
+}
+
+/** The usual hand-made bus: one rxjs Subject, each subscriber piping it through a `filter` on the topic. */
+export function rxjsPeer(patterns: readonly string[]): PeerInstance {
+  const subject = new Subject<{ topic: string; payload: unknown }>();
+  const counter = new Counter();
+  const subscriptions = patterns.map((pattern) => {
+    const regExp = patternRegExp(pattern);
+    return subject.pipe(filter((event) => regExp.test(event.topic))).subscribe(counter.handler);
+  });
+  return {
+    name: 'rxjs',
+    publish: (topic) => {
+      subject.next({ topic, payload: PAYLOAD });
+    },
+    expect: (n) => counter.expect(n),
+    settle: () => counter.settle('rxjs'),
+    get total() {
+      return counter.total;
+    },
+    verify() {},
+    dispose() {
+      for (const s of subscriptions) s.unsubscribe();
+    },
   };
 }
 
@@ -152,6 +195,6 @@ export function eePeer(patterns: readonly string[], topics: readonly string[]): 
       return counter.total;
     },
     verify() {},
-    dispose: () => emitter.removeAllListeners(),
+    dispose: () => void emitter.removeAllListeners(),
   };
 }

@@ -3,12 +3,18 @@
  * `Suite`; the runner discovers the files, runs them in file-name order and prints one combined report.
  */
 export interface Row {
+  /** Heading of the table the row belongs to; rows are grouped by it, in order of first appearance. */
+  table?: string;
   /** Short label of the workload, first column of the table. */
   workload: string;
   /** Operations per second of this library (ops are publications unless `unit` says otherwise). */
   ours: number;
   /** EventEmitter2 configured as @nestjs/event-emitter does; omitted when there is no such peer. */
   ee2?: number;
+  /** @nestjs/event-emitter itself, in a Nest application with @OnEvent handlers. */
+  nest?: number;
+  /** An rxjs Subject with a `filter` per subscriber. */
+  rxjs?: number;
   /** node:events EventEmitter on exact topics (the ceiling); omitted when there is no such peer. */
   ee?: number;
   /** Minimum ours/EE2 ratio the project promises for this workload. */

@@ -13,6 +13,9 @@ import type { Suite, SuiteResult } from '../lib/types.js';
 const SUBSCRIPTIONS = 100_000;
 const QUEUED = 200_000;
 const TARGET_BYTES_PER_SUBSCRIPTION = 1024;
+const FAN_OUT = 10;
+const QUEUED_FAN_OUT = 100_000;
+const TARGET_BYTES_PER_QUEUED_DELIVERY = 64;
 
 /** A third each of exact, inner-`*` and trailing-`*` patterns, sharing 100 first segments as tenants would. */
 function distinctPatterns(): string[] {
@@ -84,19 +87,50 @@ async function queuedMessages(): Promise<number> {
   return (after - before) / QUEUED;
 }
 
+/**
+ * One publication fanned out to FAN_OUT subscriptions whose handlers are all blocked: what each waiting
+ * delivery costs, the shared envelope included (target: at most 64 B, i.e. the envelope is not copied).
+ */
+async function queuedFanOut(): Promise<number> {
+  const set = newChannelSet();
+  const channel = set.channel('events');
+  const payload = Object.freeze({ component: 'bench', value: 1 });
+  const topic = 'cluster:health';
+  for (let i = 0; i < FAN_OUT; i++) {
+    channel.subscribe(topic, () => new Promise(() => {}), { mailboxSize: QUEUED_FAN_OUT + 1, concurrency: 1 });
+  }
+  channel.publish(topic, 'warm_up', payload); // one call in flight per subscription, staying there
+  await yieldToLoop();
+  const before = await heapUsed();
+  for (let i = 0; i < QUEUED_FAN_OUT; i++) channel.publish(topic, 'health_checked', payload);
+  await yieldToLoop();
+  const after = await heapUsed();
+  const stats = channel.stats();
+  check(stats.mailboxDepth === QUEUED_FAN_OUT * FAN_OUT && stats.dropped === 0, `fan-out: queued ${stats.mailboxDepth}, dropped ${stats.dropped}`);
+  set.close();
+  return (after - before) / (QUEUED_FAN_OUT * FAN_OUT);
+}
+
 const suite: Suite = {
   name: 'memory',
   async run(): Promise<SuiteResult> {
     const idle = await idleSubscriptions();
     const queued = await queuedMessages();
+    const perDelivery = await queuedFanOut();
+    const deliveryMet = perDelivery <= TARGET_BYTES_PER_QUEUED_DELIVERY;
     return {
       rows: [],
       lines: [
         `- Memory per idle subscription (${SUBSCRIPTIONS.toLocaleString('en')} distinct patterns, 1/3 exact, 1/3 inner \`*\`, 1/3 trailing \`*\`): ` +
           `**ours ${formatBytes(idle.ours)}**, EE2 ${formatBytes(idle.ee2)}, EventEmitter ${formatBytes(idle.ee)} (target < 1 KB: ${idle.ours < TARGET_BYTES_PER_SUBSCRIPTION ? 'met' : '**missed**'})`,
         `- Memory per queued message (${QUEUED.toLocaleString('en')} behind a blocked handler, shared payload): **ours ${formatBytes(queued)}** (envelope, id and mailbox slot)`,
+        `- Memory per queued delivery (${QUEUED_FAN_OUT.toLocaleString('en')} publications each fanned out to ${FAN_OUT} blocked subscriptions): ` +
+          `**ours ${formatBytes(perDelivery)}** (target ≤ ${TARGET_BYTES_PER_QUEUED_DELIVERY} B: ${deliveryMet ? 'met' : '**missed**'})`,
       ],
-      targets: [{ name: 'memory per idle subscription < 1 KB', met: idle.ours < TARGET_BYTES_PER_SUBSCRIPTION, detail: `${formatBytes(idle.ours)} per subscription` }],
+      targets: [
+        { name: 'memory per idle subscription < 1 KB', met: idle.ours < TARGET_BYTES_PER_SUBSCRIPTION, detail: `${formatBytes(idle.ours)} per subscription` },
+        { name: `memory per queued delivery ≤ ${TARGET_BYTES_PER_QUEUED_DELIVERY} B (fan-out ${FAN_OUT})`, met: deliveryMet, detail: `${formatBytes(perDelivery)} per delivery` },
+      ],
     };
   },
 };
