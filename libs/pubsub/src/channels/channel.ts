@@ -3,6 +3,7 @@ import { describeInvalidPattern, isValidTopic } from '../routing/topic-grammar.j
 import { ChannelCounters } from '../delivery/channel-counters.js';
 import { describeError } from '../describe-error.js';
 import { Mailbox, type MailboxHost, type MailboxSettings } from '../delivery/mailbox.js';
+import { PublicationQueue } from '../delivery/publication-queue.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
 import type { ChannelContext } from './channel-context.js';
@@ -35,6 +36,7 @@ export abstract class Channel implements MailboxHost {
   readonly counters: ChannelCounters;
   private readonly index = new PatternIndex<Mailbox>();
   private readonly mailboxes = new Set<Mailbox>();
+  private readonly publications: PublicationQueue;
   private closed = false;
   /** False from the start of shutdown: the drain finishes what was accepted, and nothing new is accepted. */
   private publishing = true;
@@ -45,6 +47,7 @@ export abstract class Channel implements MailboxHost {
   ) {
     this.instance = CHANNEL_INSTANCES[name];
     this.counters = new ChannelCounters(name);
+    this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue));
   }
 
   get log(): ThrottledLog {
@@ -193,6 +196,8 @@ export abstract class Channel implements MailboxHost {
     this.publishing = false;
     let discarded = 0;
     for (const mailbox of this.mailboxes) discarded += mailbox.abandon();
+    // Abandoned mailboxes ignore what the queue still holds for them: let it go now rather than at its turn.
+    this.publications.clear();
     return discarded;
   }
 
@@ -206,6 +211,11 @@ export abstract class Channel implements MailboxHost {
   }
 
   /** @internal MailboxHost */
+  spill(): void {
+    this.publications.spill();
+  }
+
+  /** @internal MailboxHost */
   release(mailbox: Mailbox): void {
     if (!this.mailboxes.delete(mailbox)) return;
     for (const p of new Set(mailbox.patterns)) this.index.remove(p, mailbox);
@@ -216,8 +226,16 @@ export abstract class Channel implements MailboxHost {
     this.context.hooks.deadLetter?.(message, error, attempts, mailbox.id);
   }
 
+  /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */
   private route(message: PubSubMessage, targets = this.index.match(message.topic)): void {
-    for (let i = 0; i < targets.length; i++) targets[i].enqueue(message);
+    let admitted: Mailbox[] | undefined;
+    for (let i = 0; i < targets.length; i++) {
+      const accepted = targets[i].admit(message);
+      if (!accepted && admitted === undefined) admitted = targets.slice(0, i);
+      else if (accepted && admitted !== undefined) admitted.push(targets[i]);
+    }
+    const route = admitted ?? targets;
+    if (route.length > 0) this.publications.push(message, route);
   }
 
   private refuse(reason: RefusalReason, error: string): PublishRefusal {

@@ -1,6 +1,6 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import { Deque } from './deque.js';
-import type { Mailbox } from './mailbox.js';
+import type { Runnable } from './runnable.js';
 
 /** Served before the others on every turn: a metrics flood must not delay an alert. */
 export const PRIORITY_CHANNELS: readonly ChannelName[] = ['alerts', 'security', 'audit'];
@@ -10,39 +10,39 @@ export interface SchedulerLimits {
   turnBudget: number;
   /** Time one turn may take, so timers, I/O and priority channels get the loop back under a flood. */
   turnTimeMs: number;
-  /** Calls one mailbox may start before the next ready mailbox gets its turn. */
+  /** Deliveries one publication queue or mailbox may handle before the next ready one gets its turn. */
   mailboxSlice: number;
-  /** Calls one non-priority channel may start before the next channel gets its turn. */
+  /** Deliveries one non-priority channel may handle before the next channel gets its turn. */
   laneSlice: number;
 }
 
 const DEFAULT_LIMITS: SchedulerLimits = { turnBudget: 65_536, turnTimeMs: 2, mailboxSlice: 256, laneSlice: 1024 };
 
 /**
- * Runs ready mailboxes outside the publisher's stack, on setImmediate turns. Each channel has its own run
- * queue: priority channels are served first, the others round-robin by slices, so one channel's backlog
- * cannot hold back another.
+ * Runs ready publication queues and mailbox backlogs outside the publisher's stack, on setImmediate turns.
+ * Each channel has its own run queue: priority channels are served first, the others round-robin by slices,
+ * so one channel's backlog cannot hold back another.
  */
 export class DeliveryScheduler {
-  private readonly priorityLanes: Deque<Mailbox>[] = [];
-  private readonly sharedLanes: Deque<Mailbox>[] = [];
-  private readonly laneOf = new Map<ChannelName, Deque<Mailbox>>();
+  private readonly priorityLanes: Deque<Runnable>[] = [];
+  private readonly sharedLanes: Deque<Runnable>[] = [];
+  private readonly laneOf = new Map<ChannelName, Deque<Runnable>>();
   private armed = false;
   private readonly limits: SchedulerLimits;
 
   constructor(channels: readonly ChannelName[], limits: Partial<SchedulerLimits> = {}) {
     this.limits = { ...DEFAULT_LIMITS, ...limits };
     for (const channel of channels) {
-      const lane = new Deque<Mailbox>();
+      const lane = new Deque<Runnable>();
       this.laneOf.set(channel, lane);
       (PRIORITY_CHANNELS.includes(channel) ? this.priorityLanes : this.sharedLanes).push(lane);
     }
   }
 
-  schedule(mailbox: Mailbox): void {
-    if (mailbox.queued) return;
-    mailbox.queued = true;
-    this.laneOf.get(mailbox.channel)!.push(mailbox);
+  schedule(work: Runnable): void {
+    if (work.queued) return;
+    work.queued = true;
+    this.laneOf.get(work.channel)!.push(work);
     if (!this.armed) {
       this.armed = true;
       setImmediate(this.turn);
@@ -84,19 +84,19 @@ export class DeliveryScheduler {
     }
   }
 
-  /** Serves the mailboxes ready in a lane, each for at most one slice, until `budget` calls have started. */
-  private serve(lane: Deque<Mailbox>, budget: number, deadline: number): number {
+  /** Serves what is ready in a lane, each for at most one slice, until `budget` deliveries are handled. */
+  private serve(lane: Deque<Runnable>, budget: number, deadline: number): number {
     let started = 0;
     let visits = lane.length;
     while (visits-- > 0 && started < budget) {
       // Many small mailboxes: look at the clock every 16 of them, not for each.
       if ((visits & 15) === 0 && performance.now() > deadline) break;
-      const mailbox = lane.shift()!;
-      mailbox.queued = false;
-      started += mailbox.run(Math.min(this.limits.mailboxSlice, budget - started), deadline);
-      if (mailbox.runnable && !mailbox.queued) {
-        mailbox.queued = true;
-        lane.push(mailbox);
+      const work = lane.shift()!;
+      work.queued = false;
+      started += work.run(Math.min(this.limits.mailboxSlice, budget - started), deadline);
+      if (work.runnable && !work.queued) {
+        work.queued = true;
+        lane.push(work);
       }
     }
     return started;

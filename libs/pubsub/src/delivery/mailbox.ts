@@ -3,6 +3,8 @@ import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from
 import type { ChannelCounters } from './channel-counters.js';
 import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
+import type { DeliveryTarget } from './publication-queue.js';
+import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';
 
 export const LATENCY_SAMPLE_EVERY = 16;
@@ -27,19 +29,26 @@ export interface MailboxHost {
   readonly counters: ChannelCounters;
   readonly log: ThrottledLog;
   schedule(mailbox: Mailbox): void;
+  /** Moves every delivery still waiting in the channel's publication queue into its mailbox's backlog. */
+  spill(): void;
   release(mailbox: Mailbox): void;
   deadLetter(message: PubSubMessage, error: unknown, attempts: number, mailbox: Mailbox): void;
 }
 
 /**
- * One subscription's mailbox, as in an Erlang process: bounded, FIFO, drained by the scheduler with at most
- * `concurrency` handler calls in flight. The mailbox is also the user's Subscription handle, which keeps an
- * idle subscription down to one object.
+ * One subscription's mailbox, as in an Erlang process: bounded, FIFO, with at most `concurrency` handler calls
+ * in flight. A message accepted for it first waits in the channel's publication queue (counted in `shared`);
+ * when its turn comes the handler is called directly if nothing older waits and a slot is free, otherwise the
+ * message joins this mailbox's own backlog, which the scheduler drains. The mailbox is also the user's
+ * Subscription handle, which keeps an idle subscription down to one object.
  */
-export class Mailbox implements Subscription {
+export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   /** Set while the mailbox sits in the scheduler's run queue. */
   queued = false;
+  /** The backlog: messages whose turn came while older ones or a full concurrency held this subscription back. */
   private readonly queue = new Deque<PubSubMessage>();
+  /** Deliveries accepted for this subscription that still wait in the channel's publication queue. */
+  private shared = 0;
   private inFlight = 0;
   private calls = 0;
   private unsubscribed = false;
@@ -61,8 +70,9 @@ export class Mailbox implements Subscription {
     return this.unsubscribed;
   }
 
+  /** Messages accepted and not yet handed to the handler, wherever they wait. */
   get depth(): number {
-    return this.queue.length;
+    return this.queue.length + this.shared;
   }
 
   get channel(): ChannelName {
@@ -78,9 +88,11 @@ export class Mailbox implements Subscription {
     if (this.unsubscribed) return;
     this.unsubscribed = true;
     this.host.release(this);
-    // Pending messages are discarded with the subscription: its handler is never called again.
-    const pending = this.queue.length;
+    // Pending messages are discarded with the subscription: its handler is never called again. Those still
+    // in the publication queue are skipped there (deliver and backlog ignore a closed mailbox).
+    const pending = this.depth;
     this.queue.clear();
+    this.shared = 0;
     for (let i = 0; i < pending; i++) this.host.counters.finish();
   }
 
@@ -92,8 +104,9 @@ export class Mailbox implements Subscription {
     if (this.abandoned) return 0;
     this.abandoned = true;
     this.unsubscribed = true;
-    const discarded = this.queue.length + this.inFlight + this.retries.length;
+    const discarded = this.queue.length + this.shared + this.inFlight + this.retries.length;
     this.queue.clear();
+    this.shared = 0;
     this.retries.clear();
     this.inFlight = 0;
     const { counters } = this.host;
@@ -102,17 +115,45 @@ export class Mailbox implements Subscription {
     return discarded;
   }
 
-  enqueue(message: PubSubMessage): void {
+  /**
+   * At publish time: counts the message as waiting for this subscription and applies the bound. False when
+   * drop-newest refuses it, and the publication must then not come here.
+   */
+  admit(message: PubSubMessage): boolean {
     const { counters } = this.host;
-    if (this.queue.length >= this.settings.mailboxSize) {
+    if (this.queue.length + this.shared >= this.settings.mailboxSize) {
+      // The policy needs every waiting message of this subscription in its backlog, the oldest first.
+      if (this.shared > 0) this.host.spill();
       if (this.settings.overflow === 'drop-newest') {
         this.reportDrop(message, 'drop-newest');
-        return;
+        return false;
       }
       this.reportDrop(this.queue.shift()!, 'drop-oldest');
       counters.finish();
     }
     counters.begin();
+    this.shared++;
+    return true;
+  }
+
+  /** The publication's turn: the handler runs now unless older messages or a full concurrency hold it back. */
+  deliver(message: PubSubMessage): void {
+    if (this.unsubscribed) return;
+    this.shared--;
+    if (this.queue.length === 0 && this.inFlight < this.settings.concurrency) {
+      this.attempt(message, 1);
+      return;
+    }
+    this.keep(message);
+  }
+
+  backlog(message: PubSubMessage): void {
+    if (this.unsubscribed) return;
+    this.shared--;
+    this.keep(message);
+  }
+
+  private keep(message: PubSubMessage): void {
     this.queue.push(message);
     if (!this.queued && this.inFlight < this.settings.concurrency) this.host.schedule(this);
   }
@@ -145,11 +186,9 @@ export class Mailbox implements Subscription {
     }
     this.attempting = true;
     try {
-      let next: Retry | undefined = { message, attempt };
-      while (next !== undefined) {
-        this.call(next.message, next.attempt);
-        next = this.retries.shift();
-      }
+      // The first call needs no Retry record: this runs once per delivery, and allocating one each time showed.
+      this.call(message, attempt);
+      for (let next = this.retries.shift(); next !== undefined; next = this.retries.shift()) this.call(next.message, next.attempt);
     } finally {
       this.attempting = false;
     }

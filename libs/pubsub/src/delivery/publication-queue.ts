@@ -1,0 +1,82 @@
+import type { ChannelName } from '../channels/channel-names.js';
+import type { PubSubMessage } from '../channels/channel.types.js';
+import { Deque } from './deque.js';
+import type { Runnable } from './runnable.js';
+
+/** What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. */
+export interface DeliveryTarget {
+  /** Called when the publication's turn comes: runs the handler at once if it can, else keeps the message. */
+  deliver(message: PubSubMessage): void;
+  /** Moves the message into the subscription's own backlog without running anything. */
+  backlog(message: PubSubMessage): void;
+}
+
+/**
+ * One channel's accepted publications waiting for delivery: one entry per publication, holding the message
+ * and its route, rather than one mailbox entry per subscription reached. When its turn comes, each target
+ * with no backlog and a free concurrency slot has its handler called directly; only a subscription that fell
+ * behind keeps messages of its own (see Mailbox).
+ */
+export class PublicationQueue implements Runnable {
+  queued = false;
+  // Two queues in step rather than one of { message, targets } objects: no allocation per publication.
+  private readonly messages = new Deque<PubSubMessage>();
+  /** Each message's route as the index cached it (shared, frozen), or a copy without the mailboxes that refused it. */
+  private readonly routes = new Deque<readonly DeliveryTarget[]>();
+  /** Targets of the first publication already handled (a turn may end in the middle of one). */
+  private cursor = 0;
+
+  constructor(
+    readonly channel: ChannelName,
+    private readonly schedule: (queue: PublicationQueue) => void,
+  ) {}
+
+  get runnable(): boolean {
+    return this.messages.length > 0;
+  }
+
+  push(message: PubSubMessage, targets: readonly DeliveryTarget[]): void {
+    this.messages.push(message);
+    this.routes.push(targets);
+    if (!this.queued) this.schedule(this);
+  }
+
+  run(budget: number, deadline: number): number {
+    let handled = 0;
+    while (handled < budget) {
+      const message = this.messages.peek();
+      if (message === undefined) break;
+      const targets = this.routes.peek()!;
+      targets[this.cursor++].deliver(message);
+      // A handler may have published meanwhile and made the queue spill: then this publication is gone.
+      if (this.cursor === targets.length && this.messages.peek() === message) {
+        this.messages.shift();
+        this.routes.shift();
+        this.cursor = 0;
+      }
+      // Reading the clock costs more than a fast handler, so check it every 32 deliveries.
+      if ((++handled & 31) === 0 && performance.now() > deadline) break;
+    }
+    return handled;
+  }
+
+  /** Forgets every waiting publication; only for mailboxes that no longer take deliveries (shutdown). */
+  clear(): void {
+    this.messages.clear();
+    this.routes.clear();
+    this.cursor = 0;
+  }
+
+  /**
+   * Hands every waiting delivery to its subscription's own backlog, in order. A subscription about to
+   * overflow needs its waiting messages in one place to apply its policy (and the memory they hold must stay
+   * bounded by its mailboxSize), so this runs the first time one is full while it still has messages here.
+   */
+  spill(): void {
+    for (let message = this.messages.shift(); message !== undefined; message = this.messages.shift()) {
+      const targets = this.routes.shift()!;
+      for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message);
+      this.cursor = 0;
+    }
+  }
+}
