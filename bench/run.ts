@@ -12,7 +12,9 @@ import type { Row, Suite, SuiteResult } from './lib/types.js';
 
 async function loadSuites(filters: string[]): Promise<Suite[]> {
   const folder = join(dirname(fileURLToPath(import.meta.url)), 'suites');
-  const files = readdirSync(folder).filter((f) => f.endsWith('.js')).sort();
+  const files = readdirSync(folder)
+    .filter((f) => f.endsWith('.js'))
+    .sort();
   const suites: Suite[] = [];
   for (const file of files) {
     const suite = ((await import(pathToFileURL(join(folder, file)).href)) as { default?: Suite }).default;
@@ -39,7 +41,8 @@ async function main(): Promise<void> {
   }
   for (const row of rows) {
     const met = targetMet(row);
-    if (met !== undefined) targets.push({ name: row.workload, met, detail: `ours/EE2 ${(row.ours / row.ee2!).toFixed(2)}x, target ≥${row.targetVsEe2}x` });
+    if (met !== undefined)
+      targets.push({ name: row.workload, met, detail: `ours/EE2 ${(row.ours / row.ee2!).toFixed(2)}x, target ≥${row.targetVsEe2}x` });
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   console.log(`\n### @gater/pubsub benchmark — node ${process.version}, ${os.cpus().length} × ${cpu}\n`);

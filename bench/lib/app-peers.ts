@@ -35,11 +35,20 @@ async function applicationWith(imported: DynamicModule, subscriber: new () => ob
 }
 
 /** @gater/pubsub through `PubSubModule.forRoot(options)`: catalogue hook, self-monitoring and broadcasters on. */
-export async function appPeer(patterns: readonly string[], options: PubSubModuleOptions = {}): Promise<PeerInstance & { channel: Channel }> {
+export async function appPeer(
+  patterns: readonly string[],
+  options: PubSubModuleOptions = {},
+): Promise<PeerInstance & { channel: Channel }> {
   const counter = new Counter();
-  const app = await applicationWith(PubSubModule.forRoot(options), decoratedSubscriber(patterns, (p) => OnEvents(p), counter));
+  const app = await applicationWith(
+    PubSubModule.forRoot(options),
+    decoratedSubscriber(patterns, (p) => OnEvents(p), counter),
+  );
   const channel = app.get(EventsChannel);
-  check(channel.stats().subscriptions === patterns.length, `ours: ${channel.stats().subscriptions} subscriptions bound of ${patterns.length}`);
+  check(
+    channel.stats().subscriptions === patterns.length,
+    `ours: ${channel.stats().subscriptions} subscriptions bound of ${patterns.length}`,
+  );
   return {
     name: 'ours',
     channel,
@@ -67,7 +76,10 @@ export async function appPeer(patterns: readonly string[], options: PubSubModule
 export async function nestPeer(patterns: readonly string[]): Promise<PeerInstance> {
   const counter = new Counter();
   const module = EventEmitterModule.forRoot({ wildcard: true, delimiter: ':' });
-  const app = await applicationWith(module, decoratedSubscriber(patterns, (p) => OnEvent(toEe2Pattern(p)), counter));
+  const app = await applicationWith(
+    module,
+    decoratedSubscriber(patterns, (p) => OnEvent(toEe2Pattern(p)), counter),
+  );
   const emitter = app.get(EventEmitter2);
   emitter.setMaxListeners(0);
   return {

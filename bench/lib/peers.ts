@@ -74,7 +74,10 @@ export class Counter {
   settle(name: string): Promise<void> {
     if (this.count >= this.target) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${name}: ${this.count}/${this.target} deliveries after ${SETTLE_TIMEOUT_MS} ms`)), SETTLE_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`${name}: ${this.count}/${this.target} deliveries after ${SETTLE_TIMEOUT_MS} ms`)),
+        SETTLE_TIMEOUT_MS,
+      );
       this.wake = () => {
         clearTimeout(timer);
         resolve();

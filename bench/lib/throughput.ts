@@ -34,7 +34,13 @@ export function publicationsFor(w: Workload, mode: ProducerMode, peer: PeerName)
   return Math.max(1, Math.round(full / divisor));
 }
 
-async function timedRun(peer: PeerInstance, topics: readonly string[], publishes: number, deliveries: number, mode: ProducerMode): Promise<number> {
+async function timedRun(
+  peer: PeerInstance,
+  topics: readonly string[],
+  publishes: number,
+  deliveries: number,
+  mode: ProducerMode,
+): Promise<number> {
   await collect();
   peer.expect(deliveries);
   const cpu = process.cpuUsage();
@@ -71,7 +77,9 @@ export async function compare(w: Workload, mode: ProducerMode, peers: PeerInstan
     }
   }
   const ops: Partial<Record<PeerName, number>> = {};
-  process.stderr.write(`[bench]   ${mode} ${w.label}: ${plan.map((p) => `${p.peer.name} ${median(p.times).toFixed(0)} ms/${p.publishes}`).join(', ')}\n`);
+  process.stderr.write(
+    `[bench]   ${mode} ${w.label}: ${plan.map((p) => `${p.peer.name} ${median(p.times).toFixed(0)} ms/${p.publishes}`).join(', ')}\n`,
+  );
   for (const p of plan) {
     check(p.deliveries > 0, `${w.label} delivers nothing`);
     const expected = p.deliveries * (warmUp + measured);

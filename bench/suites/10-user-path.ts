@@ -17,7 +17,13 @@ const TABLE = "User's path: PubSubModule.forRoot() defaults in a Nest applicatio
 const OPTIONS = { channels: { events: { mailboxSize: BURST } } };
 
 async function peersFor(w: Workload): Promise<PeerInstance[]> {
-  return [await appPeer(w.patterns, OPTIONS), ee2Peer(w.patterns), await nestPeer(w.patterns), rxjsPeer(w.patterns), eePeer(w.patterns, w.topics)];
+  return [
+    await appPeer(w.patterns, OPTIONS),
+    ee2Peer(w.patterns),
+    await nestPeer(w.patterns),
+    rxjsPeer(w.patterns),
+    eePeer(w.patterns, w.topics),
+  ];
 }
 
 async function row(w: Workload, mode: ProducerMode): Promise<Row> {
@@ -26,7 +32,9 @@ async function row(w: Workload, mode: ProducerMode): Promise<Row> {
     const ops = await compare(w, mode, peers);
     const reduced =
       (w.reducedFor?.rxjs === undefined ? '' : `; rxjs runs 1/${w.reducedFor.rxjs} of the publications`) +
-      (mode === 'burst' ? `; @nestjs/event-emitter bursts of ${(BURST / NEST_BURST_DIVISOR).toLocaleString('en')} (a million exhaust its heap)` : '');
+      (mode === 'burst'
+        ? `; @nestjs/event-emitter bursts of ${(BURST / NEST_BURST_DIVISOR).toLocaleString('en')} (a million exhaust its heap)`
+        : '');
     return {
       table: TABLE,
       workload: `${mode === 'burst' ? 'burst' : 'streaming'} ${w.label}`,
@@ -46,8 +54,8 @@ async function row(w: Workload, mode: ProducerMode): Promise<Row> {
 /** Fan-out with every default (mailboxes of 10,000, drop-oldest): does delivery keep up with a streaming producer? */
 async function defaultMailboxDrops(w: Workload): Promise<string> {
   const peer = await appPeer(w.patterns);
-  let dropped = 0;
-  let delivered = 0;
+  let dropped: number;
+  let delivered: number;
   try {
     peer.expect(Number.MAX_SAFE_INTEGER);
     for (let i = 0; i < w.publishes; i++) {
@@ -62,10 +70,15 @@ async function defaultMailboxDrops(w: Workload): Promise<string> {
     await peer.dispose();
   }
   const total = delivered + dropped;
-  check(total === w.publishes * w.patterns.length, `default mailboxes: ${total} of ${w.publishes * w.patterns.length} deliveries accounted for`);
+  check(
+    total === w.publishes * w.patterns.length,
+    `default mailboxes: ${total} of ${w.publishes * w.patterns.length} deliveries accounted for`,
+  );
   return (
     `- Streaming producer as (b), every default (mailboxes of 10,000, drop-oldest): ${dropped.toLocaleString('en')} of ${total.toLocaleString('en')} deliveries dropped` +
-    (dropped > 0 ? ` (**${((dropped / total) * 100).toFixed(0)}%: delivery serves fewer handler calls per loop turn than the producer creates**)` : '')
+    (dropped > 0
+      ? ` (**${((dropped / total) * 100).toFixed(0)}%: delivery serves fewer handler calls per loop turn than the producer creates**)`
+      : '')
   );
 }
 

@@ -29,7 +29,10 @@ function distinctPatterns(): string[] {
   return patterns;
 }
 
-async function perSubscription(subscribeAll: (patterns: readonly string[], handler: () => void) => unknown, patterns: readonly string[]): Promise<number> {
+async function perSubscription(
+  subscribeAll: (patterns: readonly string[], handler: () => void) => unknown,
+  patterns: readonly string[],
+): Promise<number> {
   const handler = (): void => {};
   const before = await heapUsed();
   const holder = subscribeAll(patterns, handler);
@@ -71,10 +74,14 @@ async function queuedMessages(): Promise<number> {
   const topic = 'store:orders:appended';
   let started = 0;
   // Never resolves: with concurrency 1 every later message waits in the mailbox.
-  channel.subscribe('store:*', () => {
-    started++;
-    return new Promise(() => {});
-  }, { mailboxSize: QUEUED + 1, concurrency: 1 });
+  channel.subscribe(
+    'store:*',
+    () => {
+      started++;
+      return new Promise(() => {});
+    },
+    { mailboxSize: QUEUED + 1, concurrency: 1 },
+  );
   channel.publish(topic, 'warm_up', payload); // this one goes in flight and stays there
   await yieldToLoop();
   const before = await heapUsed();
@@ -82,7 +89,10 @@ async function queuedMessages(): Promise<number> {
   await yieldToLoop();
   const after = await heapUsed();
   const stats = channel.stats();
-  check(started === 1 && stats.mailboxDepth === QUEUED && stats.dropped === 0, `queued ${stats.mailboxDepth}, started ${started}, dropped ${stats.dropped}`);
+  check(
+    started === 1 && stats.mailboxDepth === QUEUED && stats.dropped === 0,
+    `queued ${stats.mailboxDepth}, started ${started}, dropped ${stats.dropped}`,
+  );
   set.close();
   return (after - before) / QUEUED;
 }
@@ -106,7 +116,10 @@ async function queuedFanOut(): Promise<number> {
   await yieldToLoop();
   const after = await heapUsed();
   const stats = channel.stats();
-  check(stats.mailboxDepth === QUEUED_FAN_OUT * FAN_OUT && stats.dropped === 0, `fan-out: queued ${stats.mailboxDepth}, dropped ${stats.dropped}`);
+  check(
+    stats.mailboxDepth === QUEUED_FAN_OUT * FAN_OUT && stats.dropped === 0,
+    `fan-out: queued ${stats.mailboxDepth}, dropped ${stats.dropped}`,
+  );
   set.close();
   return (after - before) / (QUEUED_FAN_OUT * FAN_OUT);
 }
@@ -128,8 +141,16 @@ const suite: Suite = {
           `**ours ${formatBytes(perDelivery)}** (target ≤ ${TARGET_BYTES_PER_QUEUED_DELIVERY} B: ${deliveryMet ? 'met' : '**missed**'})`,
       ],
       targets: [
-        { name: 'memory per idle subscription < 1 KB', met: idle.ours < TARGET_BYTES_PER_SUBSCRIPTION, detail: `${formatBytes(idle.ours)} per subscription` },
-        { name: `memory per queued delivery ≤ ${TARGET_BYTES_PER_QUEUED_DELIVERY} B (fan-out ${FAN_OUT})`, met: deliveryMet, detail: `${formatBytes(perDelivery)} per delivery` },
+        {
+          name: 'memory per idle subscription < 1 KB',
+          met: idle.ours < TARGET_BYTES_PER_SUBSCRIPTION,
+          detail: `${formatBytes(idle.ours)} per subscription`,
+        },
+        {
+          name: `memory per queued delivery ≤ ${TARGET_BYTES_PER_QUEUED_DELIVERY} B (fan-out ${FAN_OUT})`,
+          met: deliveryMet,
+          detail: `${formatBytes(perDelivery)} per delivery`,
+        },
       ],
     };
   },

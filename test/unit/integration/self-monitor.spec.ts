@@ -82,7 +82,12 @@ describe('SelfMonitor', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({
       topic: 'system_alerts:critical',
-      payload: { severity: 'critical', source: 'pubsub', requiresAck: true, metadata: { rule: 'dropped', channel: 'events', count: 1, threshold: 1 } },
+      payload: {
+        severity: 'critical',
+        source: 'pubsub',
+        requiresAck: true,
+        metadata: { rule: 'dropped', channel: 'events', count: 1, threshold: 1 },
+      },
     });
   });
 
@@ -113,7 +118,10 @@ describe('SelfMonitor', () => {
     alertsChannel.subscribe('*', () => undefined, { mailboxSize: 1, overflow: 'drop-newest' });
     for (let i = 0; i < 200; i++) alertsChannel.publish('flood', 'noise', i);
     // dropped + high_volume on alerts, and nothing more, however many alerts those alerts drop.
-    expect(alerts.map((a) => `${a.payload.metadata.rule}:${a.payload.metadata.channel}`).sort()).toEqual(['dropped:alerts', 'high_volume:alerts']);
+    expect(alerts.map((a) => `${a.payload.metadata.rule}:${a.payload.metadata.channel}`).sort()).toEqual([
+      'dropped:alerts',
+      'high_volume:alerts',
+    ]);
     expect(await channels.drain(1_000)).toBe(true);
   });
 
@@ -132,7 +140,11 @@ describe('SelfMonitor', () => {
     expect(alerts).toHaveLength(1);
     expect(alerts[0]).toMatchObject({
       topic: 'system_alerts:critical',
-      payload: { category: 'network', source: 'pubsub', metadata: { rule: 'transport_down', channel: 'system', count: 1, threshold: 1, url: 'redis://x' } },
+      payload: {
+        category: 'network',
+        source: 'pubsub',
+        metadata: { rule: 'transport_down', channel: 'system', count: 1, threshold: 1, url: 'redis://x' },
+      },
     });
     clock.now += 60_000;
     monitor.raiseTransportAlert(down);

@@ -269,9 +269,13 @@ export abstract class Channel implements MailboxHost {
 }
 
 export function describeInvalidSettings(settings: MailboxSettings): string | undefined {
-  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1) return `mailboxSize must be a positive integer, got ${String(settings.mailboxSize)}`;
-  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest') return `overflow must be 'drop-oldest' or 'drop-newest', got ${String(settings.overflow)}`;
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) return `concurrency must be a positive integer, got ${String(settings.concurrency)}`;
-  if (!Number.isInteger(settings.retries) || settings.retries < 0) return `retries must be a non-negative integer, got ${String(settings.retries)}`;
+  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1)
+    return `mailboxSize must be a positive integer, got ${String(settings.mailboxSize)}`;
+  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest')
+    return `overflow must be 'drop-oldest' or 'drop-newest', got ${String(settings.overflow)}`;
+  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1)
+    return `concurrency must be a positive integer, got ${String(settings.concurrency)}`;
+  if (!Number.isInteger(settings.retries) || settings.retries < 0)
+    return `retries must be a non-negative integer, got ${String(settings.retries)}`;
   return undefined;
 }

@@ -92,10 +92,13 @@ export class ChannelCounters {
         clearTimeout(timer);
         resolve(true);
       };
-      const timer = setTimeout(() => {
-        this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== wake);
-        resolve(false);
-      }, Math.max(0, timeoutMs));
+      const timer = setTimeout(
+        () => {
+          this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== wake);
+          resolve(false);
+        },
+        Math.max(0, timeoutMs),
+      );
       this.idleWaiters.push(wake);
     });
   }

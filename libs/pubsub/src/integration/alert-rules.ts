@@ -3,13 +3,7 @@ import { CHANNEL_NAMES } from '../channels/channel-names.js';
 import type { CounterName } from '../delivery/channel-counters.js';
 
 export type AlertRule =
-  | 'failed_publications'
-  | 'handler_errors'
-  | 'dropped'
-  | 'high_volume'
-  | 'transport_down'
-  | 'transport_up'
-  | 'node_failure';
+  'failed_publications' | 'handler_errors' | 'dropped' | 'high_volume' | 'transport_down' | 'transport_up' | 'node_failure';
 
 export interface AlertThresholds {
   windowMs: number;
@@ -45,12 +39,13 @@ interface VolumeWindow {
 // publish path while the rate stays accurate to a few dozen messages.
 const CLOCK_READ_EVERY = 64;
 
-const COUNTER_RULES: Partial<Record<CounterName, { rule: AlertRule; threshold: keyof AlertThresholds; severity: 'warning' | 'critical' }>> = {
-  failedPublications: { rule: 'failed_publications', threshold: 'failedPublications', severity: 'warning' },
-  handlerErrors: { rule: 'handler_errors', threshold: 'handlerErrors', severity: 'warning' },
-  // A drop is data the user will never see again.
-  dropped: { rule: 'dropped', threshold: 'dropped', severity: 'critical' },
-};
+const COUNTER_RULES: Partial<Record<CounterName, { rule: AlertRule; threshold: keyof AlertThresholds; severity: 'warning' | 'critical' }>> =
+  {
+    failedPublications: { rule: 'failed_publications', threshold: 'failedPublications', severity: 'warning' },
+    handlerErrors: { rule: 'handler_errors', threshold: 'handlerErrors', severity: 'warning' },
+    // A drop is data the user will never see again.
+    dropped: { rule: 'dropped', threshold: 'dropped', severity: 'critical' },
+  };
 
 const HIGH_VOLUME_WINDOW_MS = 1_000;
 
@@ -71,7 +66,8 @@ export class AlertRules {
     private readonly thresholds: AlertThresholds,
     private readonly now: () => number = Date.now,
   ) {
-    for (const channel of CHANNEL_NAMES) this.volume.set(channel, { startedAt: 0, count: 0, uncheckedSinceClock: CLOCK_READ_EVERY, alerts: undefined });
+    for (const channel of CHANNEL_NAMES)
+      this.volume.set(channel, { startedAt: 0, count: 0, uncheckedSinceClock: CLOCK_READ_EVERY, alerts: undefined });
   }
 
   /** Feeds one counter event; returns the breach to alert on, if this event crossed a threshold. */
@@ -83,7 +79,13 @@ export class AlertRules {
     const key = `${spec.rule}:${channel}`;
     const window = this.currentWindow(this.windows.get(key), this.thresholds.windowMs);
     this.windows.set(key, window);
-    return this.count(window, amount, threshold, () => ({ rule: spec.rule, channel, count: window.count, threshold, severity: spec.severity }));
+    return this.count(window, amount, threshold, () => ({
+      rule: spec.rule,
+      channel,
+      count: window.count,
+      threshold,
+      severity: spec.severity,
+    }));
   }
 
   // High volume is a rate, so it is counted per second; one alert per alerting window still applies.
