@@ -136,7 +136,8 @@ export abstract class Channel implements MailboxHost {
     if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
     const settings = this.settingsFor(options);
     const id = nextSubscriptionId(this.name);
-    const instrumented = this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
+    const instrumented =
+      this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
     const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
