@@ -11,6 +11,7 @@ export default {
   testMatch: ['**/*.spec.ts'],
   // The consumer apps run their own Jest and Vitest against the packed package (scripts/consumer-apps.sh).
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumers/'],
+  modulePathIgnorePatterns: ['<rootDir>/test/consumers/'],
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': ['@swc/jest', swc] },
   moduleNameMapper: {

@@ -23,6 +23,8 @@ run_app() {
     cd "$work/$app"
     # A plain install of the tarball beside the app's own dependencies: any peer conflict fails here.
     npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball"
+    # Later installs must keep working too (the peer ranges once made every one of them fail with ERESOLVE).
+    npm install --no-audit --no-fund --prefer-offline --loglevel=error ioredis@^6
     for step in "$@"; do
       echo "consumers: $app: npm run $step"
       npm run --silent "$step"
