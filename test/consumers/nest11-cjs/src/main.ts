@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
+import { PubSubManager } from '@gater/pubsub';
 import { AppModule } from './app.module';
 import { OrdersController } from './orders.controller';
 import { OrdersService } from './orders.service';
@@ -16,10 +17,7 @@ async function bootstrap(): Promise<void> {
 
     const service = app.get(OrdersService);
     const controller = app.get(OrdersController);
-    const deadline = Date.now() + 5_000;
-    while ((service.heard.length === 0 || controller.heard.length === 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 10));
-    }
+    if (!(await app.get(PubSubManager).drain(5_000))) throw new Error('deliveries did not settle within 5 s');
     const heard = [service.heard[0]?.payload.orderId, controller.heard[0]?.payload.orderId];
     if (heard[0] !== '42' || heard[1] !== '42') throw new Error(`handlers heard ${JSON.stringify(heard)}`);
 

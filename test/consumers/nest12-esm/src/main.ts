@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createRequire } from 'node:module';
 import { NestFactory } from '@nestjs/core';
 import * as imported from '@gater/pubsub';
+import { PubSubManager } from '@gater/pubsub';
 import { AppModule } from './app.module.js';
 import { OrdersController } from './orders.controller.js';
 import { OrdersService } from './orders.service.js';
@@ -17,10 +18,7 @@ try {
 
   const service = app.get(OrdersService);
   const controller = app.get(OrdersController);
-  const deadline = Date.now() + 5_000;
-  while ((service.heard.length === 0 || controller.heard.length === 0) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
+  if (!(await app.get(PubSubManager).drain(5_000))) throw new Error('deliveries did not settle within 5 s');
   const heard = [service.heard[0]?.payload.orderId, controller.heard[0]?.payload.orderId];
   if (heard[0] !== '42' || heard[1] !== '42') throw new Error(`handlers heard ${JSON.stringify(heard)}`);
 
