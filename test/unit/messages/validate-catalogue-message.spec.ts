@@ -5,6 +5,7 @@ import {
   AlertMessages,
   CATALOGUE,
   HealthMessages,
+  MetricsMessages,
   NodeHealth,
   SystemAlert,
   findPayloadClass,
@@ -121,5 +122,22 @@ describe('validateCatalogueMessage', () => {
     expect(validateCatalogueMessage('alerts', 'system_alert', withConstructor)).toMatch(/severity must be/);
     const withProto = JSON.parse('{"__proto__": {"severity": "info"}, "category": "system", "title": "t"}') as unknown;
     expect(validateCatalogueMessage('alerts', 'system_alert', withProto)).toMatch(/severity should not be null/);
+  });
+});
+
+describe('latency percentiles', () => {
+  const latency = (percentiles: unknown): string | undefined => {
+    const { type, payload } = MetricsMessages.latencyMetric({ operation: 'o', latencyMs: 2, percentile: 'p99', node: 'n', percentiles } as never);
+    return validateCatalogueMessage('metrics', type, payload);
+  };
+
+  it('accepts finite numbers keyed by percentile names, as the metrics broadcaster sends them', () => {
+    expect(latency({ p50: 1, p95: 2, p99: 2, max: 9, min: 0, avg: 1.5 })).toBeUndefined();
+    expect(latency({})).toBeUndefined();
+    expect(latency(undefined)).toBeUndefined();
+  });
+
+  it.each([[{ p42: 1 }], [{ p50: Number.NaN }], [{ p99: '3' }], [[1, 2]], ['p99']])('refuses %p', (percentiles) => {
+    expect(latency(percentiles)).toMatch(/^latency_metric: percentiles must be an object of finite numbers keyed by p50, p95, p99, max, min, avg$/);
   });
 });
