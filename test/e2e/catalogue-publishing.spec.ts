@@ -107,7 +107,8 @@ describe('unknown fields of a catalogue payload', () => {
     expect(result).toEqual({
       ok: false,
       reason: 'invalid_message',
-      error: "node_health_updated: unknown field 'severity' (NodeHealth has node, status, checks, loadAvg, memoryUsage, diskUsage, timestamp)",
+      error:
+        "node_health_updated: unknown field 'severity' (NodeHealth has node, status, checks, loadAvg, memoryUsage, diskUsage, timestamp)",
     });
   });
 

@@ -99,7 +99,10 @@ function deeplyNested(depth: number): object {
 // and each property run builds its hostile values fresh from them.
 type Recipe = () => unknown;
 const recipe = (build: Recipe): fc.Arbitrary<Recipe> => fc.constant(build);
-const plain = (value: unknown): Recipe => () => value;
+const plain =
+  (value: unknown): Recipe =>
+  () =>
+    value;
 
 const hostileValue: fc.Arbitrary<Recipe> = fc.oneof(
   recipe(() => new Proxy({}, THROWING_TRAPS)),
@@ -109,8 +112,16 @@ const hostileValue: fc.Arbitrary<Recipe> = fc.oneof(
   recipe(() => revoked([])),
   recipe(() => revoked(() => undefined)),
   recipe(duplicateKeys),
-  fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 4 }).map((fields): Recipe => () => listsButThrowsOnRead(fields)),
-  fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 4 }).map((fields): Recipe => () => withThrowingGetters({}, fields)),
+  fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 4 }).map(
+    (fields): Recipe =>
+      () =>
+        listsButThrowsOnRead(fields),
+  ),
+  fc.subarray(FIELD_NAMES, { minLength: 1, maxLength: 4 }).map(
+    (fields): Recipe =>
+      () =>
+        withThrowingGetters({}, fields),
+  ),
   fc
     .constantFrom<unknown[]>(
       [Number.NaN],
@@ -126,7 +137,11 @@ const hostileValue: fc.Arbitrary<Recipe> = fc.oneof(
   recipe(() => new Date(Number.NaN)),
   recipe(() => Object.create(null)),
   recipe(() => new Array(2 ** 32 - 1)),
-  fc.integer({ min: 100, max: 3_000 }).map((depth): Recipe => () => deeplyNested(depth)),
+  fc.integer({ min: 100, max: 3_000 }).map(
+    (depth): Recipe =>
+      () =>
+        deeplyNested(depth),
+  ),
   anyValue.map(plain),
 );
 

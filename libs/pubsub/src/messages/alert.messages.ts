@@ -78,7 +78,7 @@ export class NotificationStatus {
   @Timestamp() timestamp!: number;
 }
 
-/** Errors and critical alerts wait for a human to acknowledge them. */
+/** True when severity is error or critical: such alerts wait for a human to acknowledge them. */
 function needsAcknowledgement({ severity }: PayloadDraft): boolean {
   return severity === 'error' || severity === 'critical';
 }

@@ -73,7 +73,7 @@ export class ErrorAnalysis {
   @Timestamp() timestamp!: number;
 }
 
-/** A first report of an error is both its first and its last sighting. */
+/** The message's `timestamp`, given or not: a first report of an error is both its first and its last sighting. */
 const sameAsTimestamp: FieldDefault = ({ timestamp }) => timestamp;
 
 export const DiagnosticsMessages = Object.freeze({

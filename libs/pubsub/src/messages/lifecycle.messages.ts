@@ -79,6 +79,7 @@ export class ClusterMembership {
   @Timestamp() timestamp!: number;
 }
 
+/** `activeNodes.length`. */
 function activeNodeCount({ activeNodes }: PayloadDraft): number | undefined {
   return Array.isArray(activeNodes) ? activeNodes.length : undefined;
 }

@@ -77,7 +77,7 @@ export class LogRotation {
   @Timestamp() timestamp!: number;
 }
 
-/** A count that is not a number poisons the total (NaN), so the payload is refused rather than miscounted. */
+/** The sum of `logCounts`; a count that is not a number makes it NaN, so the payload is refused rather than miscounted. */
 function sumOfLogCounts({ logCounts }: PayloadDraft): number | undefined {
   if (typeof logCounts !== 'object' || logCounts === null || Array.isArray(logCounts)) return undefined;
   let total = 0;

@@ -71,7 +71,7 @@ export class MetricAlert {
   @Timestamp() timestamp!: number;
 }
 
-/** Operations per second over the window; an empty window reports 0 rather than Infinity. */
+/** `count / (durationMs / 1000)`, operations per second over the window; an empty window (durationMs 0) reports 0, not Infinity. */
 function ratePerSecond({ count, durationMs }: PayloadDraft): number | undefined {
   if (typeof count !== 'number' || typeof durationMs !== 'number') return undefined;
   return durationMs === 0 ? 0 : count / (durationMs / 1000);
