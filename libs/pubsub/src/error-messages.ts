@@ -1,7 +1,8 @@
 import { CHANNEL_NAMES } from './channels/channel-names.js';
 
 // Every error and refusal text of the library, so wording stays consistent and is easy to find.
-const show = (value: unknown): string => {
+/** A value as error texts show it: never throws, whatever it is, and keeps long strings short. */
+export const show = (value: unknown): string => {
   if (typeof value === 'string') return `'${value.length > 80 ? `${value.slice(0, 80)}...` : value}'`;
   try {
     return typeof value === 'object' && value !== null ? Object.prototype.toString.call(value) : String(value);
@@ -43,6 +44,9 @@ export const ERRORS = {
   invalidOption: (name: string, problem: string) => `Invalid @gater/pubsub configuration: ${name} ${problem}`,
 
   // Delivery, subscribe and publish-time input.
+  subscribeOptionsNotAnObject: (options: unknown) => `options must be an object such as { retries: 3 }, got ${show(options)}`,
+  unreadableSubscribeOptions: (problem: string) => `options could not be read: ${problem}`,
+  unreadablePatterns: (channel: string, problem: string) => `subscribe on channel '${channel}' could not read its patterns: ${problem}`,
 
   // Wire security and limits.
   redisNeedsSecret:

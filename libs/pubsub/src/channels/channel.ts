@@ -1,8 +1,8 @@
 import { PatternIndex } from '../routing/pattern-index.js';
-import { describeInvalidPattern, isValidTopic } from '../routing/topic-grammar.js';
+import { isValidTopic } from '../routing/topic-grammar.js';
 import { ChannelCounters } from '../delivery/channel-counters.js';
 import { describeError } from '../describe-error.js';
-import { Mailbox, type MailboxHost, type MailboxSettings } from '../delivery/mailbox.js';
+import { Mailbox, type MailboxHost } from '../delivery/mailbox.js';
 import { PublicationQueue } from '../delivery/publication-queue.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
@@ -23,6 +23,8 @@ import { copyHeaders, type MessageHeaders } from './message-headers.js';
 import type { Observable } from 'rxjs';
 import { observeSubscription } from '../observability/observe.js';
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
+import { checkedPatterns, checkedSettings } from './subscribe-arguments.js';
 
 export const MAX_TYPE_LENGTH = 256;
 const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
@@ -130,11 +132,11 @@ export abstract class Channel implements MailboxHost {
     }
   }
 
-  subscribe<P = unknown>(pattern: string | string[], handler: MessageHandler<P>, options: SubscribeOptions = {}): Subscription {
-    const patterns = this.checkedPatterns(pattern);
-    if (typeof handler !== 'function') throw new Error(ERRORS.handlerNotAFunction(this.name, patterns));
-    if (this.closed) throw new Error(ERRORS.channelClosed(this.name));
-    const settings = this.settingsFor(options);
+  subscribe<P = unknown>(pattern: string | string[], handler: MessageHandler<P>, options?: SubscribeOptions): Subscription {
+    const patterns = checkedPatterns(this.name, pattern);
+    if (typeof handler !== 'function') throw new PubSubError('invalid_handler', ERRORS.handlerNotAFunction(this.name, patterns));
+    if (this.closed) throw new PubSubError('channel_closed', ERRORS.channelClosed(this.name));
+    const settings = checkedSettings(this.name, options, this.context.defaults);
     const id = nextSubscriptionId(this.name);
     const instrumented =
       this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
@@ -148,9 +150,9 @@ export abstract class Channel implements MailboxHost {
    * The messages matching `pattern` as an rxjs Observable: each rxjs subscriber gets its own subscription
    * (same options as `subscribe`), closed on teardown. A bad pattern or bad options throw here, at once.
    */
-  observe<P = unknown>(pattern: string | string[], options: SubscribeOptions = {}): Observable<PubSubMessage<P>> {
-    this.checkedPatterns(pattern);
-    this.settingsFor(options);
+  observe<P = unknown>(pattern: string | string[], options?: SubscribeOptions): Observable<PubSubMessage<P>> {
+    checkedPatterns(this.name, pattern);
+    checkedSettings(this.name, options, this.context.defaults);
     return observeSubscription<P>((handler) => this.subscribe(pattern, handler, options));
   }
 
@@ -244,39 +246,4 @@ export abstract class Channel implements MailboxHost {
     this.log.warn(`refused:${this.name}:${reason}`, `Publication on channel '${this.name}' refused (${reason}): ${error}`);
     return { ok: false, reason, error };
   }
-
-  private checkedPatterns(pattern: string | string[]): string[] {
-    const patterns = Array.isArray(pattern) ? [...pattern] : [pattern];
-    if (patterns.length === 0) throw new Error(ERRORS.noPatterns(this.name));
-    for (const candidate of patterns) {
-      const problem = describeInvalidPattern(candidate);
-      if (problem !== undefined) throw new Error(ERRORS.invalidPattern(candidate, this.name, problem));
-    }
-    return patterns;
-  }
-
-  private settingsFor(options: SubscribeOptions): MailboxSettings {
-    const defaults = this.context.defaults;
-    const settings: MailboxSettings = {
-      mailboxSize: options.mailboxSize ?? defaults.mailboxSize,
-      overflow: options.overflow ?? defaults.overflow,
-      concurrency: options.concurrency ?? 1,
-      retries: options.retries ?? 0,
-    };
-    const problem = describeInvalidSettings(settings);
-    if (problem !== undefined) throw new Error(ERRORS.invalidSubscribeOptions(this.name, problem));
-    return settings;
-  }
-}
-
-export function describeInvalidSettings(settings: MailboxSettings): string | undefined {
-  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1)
-    return `mailboxSize must be a positive integer, got ${String(settings.mailboxSize)}`;
-  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest')
-    return `overflow must be 'drop-oldest' or 'drop-newest', got ${String(settings.overflow)}`;
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1)
-    return `concurrency must be a positive integer, got ${String(settings.concurrency)}`;
-  if (!Number.isInteger(settings.retries) || settings.retries < 0)
-    return `retries must be a non-negative integer, got ${String(settings.retries)}`;
-  return undefined;
 }

@@ -22,10 +22,19 @@ export function isValidTopic(topic: unknown): topic is string {
   return segments !== undefined && !(topic as string).includes(WILDCARD);
 }
 
+/**
+ * Wildcards of other brokers (MQTT `#` and `+`, NATS `>`, globbing `**`). As segments of a pattern they would
+ * be literal text that silently never matches what the subscriber meant, so patterns refuse them.
+ */
+const FOREIGN_WILDCARDS: ReadonlySet<string> = new Set(['#', '+', '>', '**']);
+
 export function isValidPattern(pattern: unknown): pattern is string {
   const segments = segmentsOf(pattern);
   if (segments === undefined) return false;
-  for (const segment of segments) if (segment !== WILDCARD && segment.includes(WILDCARD)) return false;
+  for (const segment of segments) {
+    if (segment !== WILDCARD && segment.includes(WILDCARD)) return false;
+    if (FOREIGN_WILDCARDS.has(segment)) return false;
+  }
   return true;
 }
 
@@ -36,6 +45,11 @@ export function describeInvalidPattern(pattern: unknown): string | undefined {
   if (pattern.length === 0) return 'a pattern must not be empty';
   if (pattern.length > MAX_TOPIC_LENGTH) return `a pattern must be at most ${MAX_TOPIC_LENGTH} characters`;
   if (FORBIDDEN_CHARACTER.test(pattern)) return 'a pattern must not contain whitespace or control characters';
-  if (pattern.split(TOPIC_SEPARATOR).some((s) => s.length === 0)) return 'a pattern must not have empty segments';
+  const segments = pattern.split(TOPIC_SEPARATOR);
+  if (segments.some((s) => s.length === 0)) return 'a pattern must not have empty segments';
+  const foreign = segments.find((s) => FOREIGN_WILDCARDS.has(s));
+  if (foreign !== undefined) {
+    return `'${foreign}' is another broker's wildcard; use '*' (a whole segment: inside a pattern it matches one segment, at its end one or more)`;
+  }
   return "'*' must be a whole segment";
 }
