@@ -47,6 +47,8 @@ export const ERRORS = {
   subscribeOptionsNotAnObject: (options: unknown) => `options must be an object such as { retries: 3 }, got ${show(options)}`,
   unreadableSubscribeOptions: (problem: string) => `options could not be read: ${problem}`,
   unreadablePatterns: (channel: string, problem: string) => `subscribe on channel '${channel}' could not read its patterns: ${problem}`,
+  invalidDrainTimeout: (timeoutMs: unknown, fallback: number) =>
+    `drain(${show(timeoutMs)}) needs a number of milliseconds from 0 up (Infinity for no limit); waiting at most ${fallback} ms instead`,
 
   // Wire security and limits.
   redisNeedsSecret:

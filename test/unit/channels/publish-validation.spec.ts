@@ -93,11 +93,24 @@ describe('Channel.publish refuses bad input without throwing', () => {
     expect(channel.stats()).toMatchObject({ published: 0, failedPublications: 2 });
   });
 
+  // API.md: publish(topic, x) where x is neither a type string nor a { type, payload } object is 'invalid_type'
+  // (these five were 'invalid_message' before).
   it.each<[string, unknown[]]>([
     ['a number as type', ['a:b', 42]],
     ['null as type', ['a:b', null]],
     ['undefined as type', ['a:b', undefined]],
     ['an array as message', ['a:b', ['t']]],
+    ['no arguments', []],
+  ])('%s -> invalid_type', async (_label, args) => {
+    const { channel, inbox, publish, set } = setup();
+    const result = publish(...args);
+    expect(result).toEqual({ ok: false, reason: 'invalid_type', error: expect.any(String) });
+    expect(channel.stats()).toMatchObject({ published: 0, failedPublications: 1 });
+    expect(await set.drain(1_000)).toBe(true);
+    expect(inbox.messages).toHaveLength(0);
+  });
+
+  it.each<[string, unknown[]]>([
     ['a message without type', ['a:b', { payload: 1 }]],
     ['a message with a numeric type', ['a:b', { type: 1, payload: 1 }]],
     ['a message whose getters throw', ['a:b', withThrowingGetter('type')]],
@@ -107,7 +120,6 @@ describe('Channel.publish refuses bad input without throwing', () => {
     ['null options', ['a:b', 't', 1, null]],
     ['numeric options', ['a:b', 't', 1, 5]],
     ['string options on the message form', ['a:b', { type: 't' }, 'local']],
-    ['no arguments', []],
   ])('%s -> invalid_message', async (_label, args) => {
     const { channel, inbox, publish, set } = setup();
     const result = publish(...args);

@@ -2,6 +2,7 @@ import { DeliveryScheduler, type SchedulerLimits } from '../delivery/delivery-sc
 import { describeError } from '../describe-error.js';
 import type { CounterListener } from '../delivery/channel-counters.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import { drainTimeoutOf } from '../delivery/drain-timeout.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import type { Channel } from './channel.js';
 import { CHANNEL_CLASSES } from './channel-classes.js';
@@ -69,9 +70,12 @@ export class ChannelSet {
     for (const channel of this.byName.values()) channel.counters.listen(listener);
   }
 
-  /** True once no channel has work left; dead letters can move work between channels, hence the loop. */
-  async drain(timeoutMs = 5_000): Promise<boolean> {
-    const deadline = Date.now() + Math.max(0, timeoutMs);
+  /**
+   * True once no channel has work left; dead letters can move work between channels, hence the loop. Same
+   * timeout rules as Channel.drain.
+   */
+  async drain(timeoutMs?: number): Promise<boolean> {
+    const deadline = Date.now() + drainTimeoutOf(timeoutMs, this.log);
     for (;;) {
       const busy = this.channels().filter((channel) => channel.counters.outstanding > 0);
       if (busy.length === 0) return true;

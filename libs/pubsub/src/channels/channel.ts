@@ -2,6 +2,7 @@ import { PatternIndex } from '../routing/pattern-index.js';
 import { isValidTopic } from '../routing/topic-grammar.js';
 import { ChannelCounters } from '../delivery/channel-counters.js';
 import { describeError } from '../describe-error.js';
+import { drainTimeoutOf } from '../delivery/drain-timeout.js';
 import { Mailbox, type MailboxHost } from '../delivery/mailbox.js';
 import { PublicationQueue } from '../delivery/publication-queue.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
@@ -27,7 +28,6 @@ import { PubSubError } from '../pubsub-error.js';
 import { checkedPatterns, checkedSettings } from './subscribe-arguments.js';
 
 export const MAX_TYPE_LENGTH = 256;
-const DEFAULT_DRAIN_TIMEOUT_MS = 5_000;
 
 /**
  * One isolated channel: its own pattern index, mailboxes and counters. Publishing routes the message to the
@@ -87,7 +87,7 @@ export abstract class Channel implements MailboxHost {
         options = payloadOrOptions;
         if (typeof type !== 'string') return this.refuse('invalid_message', ERRORS.messageWithoutType);
       } else {
-        return this.refuse('invalid_message', ERRORS.notAMessage);
+        return this.refuse('invalid_type', ERRORS.notAMessage);
       }
       // A topic the index has cached a route for was valid when cached: skip re-parsing it on every publish.
       const knownRoute = this.index.cached(topic as string);
@@ -174,9 +174,12 @@ export abstract class Channel implements MailboxHost {
     };
   }
 
-  /** True once every mailbox of this channel is empty and idle; false if `timeoutMs` passes first. */
-  drain(timeoutMs = DEFAULT_DRAIN_TIMEOUT_MS): Promise<boolean> {
-    return this.counters.whenIdle(timeoutMs);
+  /**
+   * True once every mailbox of this channel is empty and idle; false if `timeoutMs` (default 5_000;
+   * Infinity: no limit) passes first. An invalid timeout (NaN, negative) waits for the default, with a warning.
+   */
+  drain(timeoutMs?: number): Promise<boolean> {
+    return this.counters.whenIdle(drainTimeoutOf(timeoutMs, this.log));
   }
 
   /** Delivers a message that another node published; it never goes back out. */

@@ -1,4 +1,5 @@
 import type { ChannelName } from '../channels/channel-names.js';
+import { startDeadline } from './drain-timeout.js';
 import { LatencyHistogram } from './latency-histogram.js';
 
 export type CounterName = 'published' | 'delivered' | 'failedPublications' | 'handlerErrors' | 'dropped' | 'lost';
@@ -84,21 +85,21 @@ export class ChannelCounters {
     }
   }
 
-  /** True once nothing is outstanding, false when `timeoutMs` passes first (the waiter is then forgotten). */
+  /**
+   * True once nothing is outstanding, false when `timeoutMs` passes first (the waiter is then forgotten).
+   * `timeoutMs` is a valid drain timeout (see drainTimeoutOf): Infinity waits for as long as it takes.
+   */
   whenIdle(timeoutMs: number): Promise<boolean> {
     if (this.outstanding === 0) return Promise.resolve(true);
     return new Promise((resolve) => {
       const wake = (): void => {
-        clearTimeout(timer);
+        cancel();
         resolve(true);
       };
-      const timer = setTimeout(
-        () => {
-          this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== wake);
-          resolve(false);
-        },
-        Math.max(0, timeoutMs),
-      );
+      const cancel = startDeadline(timeoutMs, () => {
+        this.idleWaiters = this.idleWaiters.filter((waiter) => waiter !== wake);
+        resolve(false);
+      });
       this.idleWaiters.push(wake);
     });
   }

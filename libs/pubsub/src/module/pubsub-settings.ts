@@ -21,9 +21,10 @@ import { resolveMetricsSettings } from '../observability/metrics-settings.js';
 import type { MetricsSettings } from '../observability/metrics.js';
 import { defaultNodeName } from './default-node-name.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
+import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
-export const MAX_INTERVAL_MS = 2_147_483_647;
+export const MAX_INTERVAL_MS = MAX_TIMER_MS;
 /** Redis cuts a subscriber whose output buffer passes 32 MB: messages stay well below that. */
 export const MAX_MESSAGE_BYTES_LIMIT = 16 * 1024 * 1024;
 const REDIS_PROTOCOLS: ReadonlySet<string> = new Set(['redis:', 'rediss:']);
