@@ -4,8 +4,12 @@ import { ThrottledLog } from '../../../libs/pubsub/src/delivery/throttled-log.js
 import { RecordingLogger } from '../../support/channels.js';
 
 describe('startDeadline', () => {
-  beforeEach(() => jest.useFakeTimers());
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers();
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('fires after a delay longer than one timer can take, not before', () => {
     let fired = 0;
