@@ -94,7 +94,7 @@ function readSources() {
         const fields = node.members.filter(ts.isPropertyDeclaration).map((member) => ({
           name: member.name.getText(file),
           optional: member.questionToken !== undefined,
-          type: member.type?.getText(file) ?? 'unknown',
+          type: (member.type?.getText(file) ?? 'unknown').replace(/\s+/g, ' '),
           doc: jsDocOf(member),
         }));
         classes.set(node.name.text, { doc: jsDocOf(node), fields });

@@ -1,8 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  CATALOGUE,
-  validateCatalogueMessage,
-} from '../../../libs/pubsub/src/messages/index.js';
+import { CATALOGUE, validateCatalogueMessage } from '../../../libs/pubsub/src/messages/index.js';
 import { INFRASTRUCTURE_CASES } from './cases.infrastructure.js';
 import { OPERATIONS_CASES } from './cases.operations.js';
 import { SECURITY_AND_LOGGING_CASES } from './cases.security-logging.js';
@@ -104,11 +101,13 @@ describe.each(ALL_CASES.map((row) => [row.type, row] as const))('%s', (_type, ro
     });
   }
 
-  it.each([...(row.numbers ?? []), 'timestamp'].flatMap((field) => [
-    [field, Number.NaN],
-    [field, Number.POSITIVE_INFINITY],
-    [field, Number.NEGATIVE_INFINITY],
-  ]))('is invalid when %s is %p', (field, value) => {
+  it.each(
+    [...(row.numbers ?? []), 'timestamp'].flatMap((field) => [
+      [field, Number.NaN],
+      [field, Number.POSITIVE_INFINITY],
+      [field, Number.NEGATIVE_INFINITY],
+    ]),
+  )('is invalid when %s is %p', (field, value) => {
     const payload = publishable(row, { ...row.valid, [field]: value });
     expectProblem(validate(payload), row.type, `${field} must be a number`);
   });

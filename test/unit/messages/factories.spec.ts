@@ -50,7 +50,11 @@ describe('every factory, whatever it is given', () => {
 
   it('treats a field given as undefined as not given', () => {
     const { payload } = AlertMessages.systemAlert({
-      severity: 'info', category: 'system', title: 't', metadata: undefined, node: undefined,
+      severity: 'info',
+      category: 'system',
+      title: 't',
+      metadata: undefined,
+      node: undefined,
     });
     expect(payload.metadata).toEqual({});
     expect(payload).not.toHaveProperty('node');
@@ -115,8 +119,9 @@ describe('derived defaults', () => {
   });
 
   it('system alert: alertId is 16 lowercase hex characters, new for each alert', () => {
-    const ids = Array.from({ length: 50 }, () =>
-      AlertMessages.systemAlert({ severity: 'info', category: 'system', title: 't' }).payload.alertId,
+    const ids = Array.from(
+      { length: 50 },
+      () => AlertMessages.systemAlert({ severity: 'info', category: 'system', title: 't' }).payload.alertId,
     );
     for (const id of ids) expect(id).toMatch(/^[0-9a-f]{16}$/);
     expect(new Set(ids).size).toBe(ids.length);
@@ -166,9 +171,8 @@ describe('process lifecycle: pid or name', () => {
     return validateCatalogueMessage('lifecycle', type, payload);
   };
 
-  it.each([{ pid: 4242 }, { pid: '<0.90.0>' }, { name: 'worker' }, { pid: 1, name: 'worker' }])(
-    'accepts %p',
-    (fields) => expect(validate(fields)).toBeUndefined(),
+  it.each([{ pid: 4242 }, { pid: '<0.90.0>' }, { name: 'worker' }, { pid: 1, name: 'worker' }])('accepts %p', (fields) =>
+    expect(validate(fields)).toBeUndefined(),
   );
 
   it('refuses neither, naming both', () => {

@@ -45,8 +45,7 @@ describe('the registry', () => {
 describe('validateCatalogueMessage', () => {
   it('lists every problem, prefixed with the type', () => {
     expect(validateCatalogueMessage('health', 'node_health_updated', { status: 'bogus', node: 42, timestamp: 1 })).toBe(
-      'node_health_updated: node must be a string; ' +
-        'status must be one of the following values: healthy, degraded, unhealthy, unknown',
+      'node_health_updated: node must be a string; ' + 'status must be one of the following values: healthy, degraded, unhealthy, unknown',
     );
   });
 
@@ -63,9 +62,7 @@ describe('validateCatalogueMessage', () => {
   });
 
   it.each([null, undefined, 0, 'payload', true, [], [{ status: 'healthy' }]])('refuses the payload %p', (payload) => {
-    expect(validateCatalogueMessage('health', 'node_health_updated', payload)).toBe(
-      'node_health_updated: payload must be an object',
-    );
+    expect(validateCatalogueMessage('health', 'node_health_updated', payload)).toBe('node_health_updated: payload must be an object');
   });
 
   it('never throws, whatever it is given', () => {
@@ -127,7 +124,13 @@ describe('validateCatalogueMessage', () => {
 
 describe('latency percentiles', () => {
   const latency = (percentiles: unknown): string | undefined => {
-    const { type, payload } = MetricsMessages.latencyMetric({ operation: 'o', latencyMs: 2, percentile: 'p99', node: 'n', percentiles } as never);
+    const { type, payload } = MetricsMessages.latencyMetric({
+      operation: 'o',
+      latencyMs: 2,
+      percentile: 'p99',
+      node: 'n',
+      percentiles,
+    } as never);
     return validateCatalogueMessage('metrics', type, payload);
   };
 
@@ -138,6 +141,8 @@ describe('latency percentiles', () => {
   });
 
   it.each([[{ p42: 1 }], [{ p50: Number.NaN }], [{ p99: '3' }], [[1, 2]], ['p99']])('refuses %p', (percentiles) => {
-    expect(latency(percentiles)).toMatch(/^latency_metric: percentiles must be an object of finite numbers keyed by p50, p95, p99, max, min, avg$/);
+    expect(latency(percentiles)).toMatch(
+      /^latency_metric: percentiles must be an object of finite numbers keyed by p50, p95, p99, max, min, avg$/,
+    );
   });
 });

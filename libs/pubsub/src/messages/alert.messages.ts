@@ -84,11 +84,16 @@ function needsAcknowledgement({ severity }: PayloadDraft): boolean {
 }
 
 export const AlertMessages = Object.freeze({
-  systemAlert: defineMessage('system_alert', SystemAlert, {
-    alertId: generatedId(),
-    metadata: emptyObject,
-    requiresAck: needsAcknowledgement,
-  }, { node: applicationNode }),
+  systemAlert: defineMessage(
+    'system_alert',
+    SystemAlert,
+    {
+      alertId: generatedId(),
+      metadata: emptyObject,
+      requiresAck: needsAcknowledgement,
+    },
+    { node: applicationNode },
+  ),
   alertAck: defineMessage('alert_acknowledged', AlertAck, { ackTimestamp: callTime }),
   alertEscalation: defineMessage('alert_escalated', AlertEscalation, {
     escalatedBy: constant('system'),

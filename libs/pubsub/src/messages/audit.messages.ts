@@ -68,16 +68,26 @@ export class ComplianceEvent {
 }
 
 export const AuditMessages = Object.freeze({
-  dataChange: defineMessage('data_change', DataChange, {
-    changes: emptyObject,
-    metadata: emptyObject,
-  }, { node: applicationNode }),
+  dataChange: defineMessage(
+    'data_change',
+    DataChange,
+    {
+      changes: emptyObject,
+      metadata: emptyObject,
+    },
+    { node: applicationNode },
+  ),
   adminAction: defineMessage('admin_action', AdminAction, { details: emptyObject }, { node: applicationNode }),
   accessLog: defineMessage('access_log', AccessLog, {}, { node: applicationNode }),
-  complianceEvent: defineMessage('compliance_event', ComplianceEvent, {
-    automated: constant(false),
-    metadata: emptyObject,
-  }, { node: applicationNode }),
+  complianceEvent: defineMessage(
+    'compliance_event',
+    ComplianceEvent,
+    {
+      automated: constant(false),
+      metadata: emptyObject,
+    },
+    { node: applicationNode },
+  ),
 });
 
 export type AuditMessageType = (typeof AuditMessages)[keyof typeof AuditMessages]['type'];

@@ -62,9 +62,7 @@ export const CATALOGUE: Readonly<Record<OperationalChannel, Readonly<Record<stri
     Object.keys(FACTORIES_BY_CHANNEL).map((channel) => [
       channel,
       Object.freeze(
-        Object.fromEntries(
-          ENTRIES.filter((entry) => entry.channel === channel).map(({ type, payloadClass }) => [type, payloadClass]),
-        ),
+        Object.fromEntries(ENTRIES.filter((entry) => entry.channel === channel).map(({ type, payloadClass }) => [type, payloadClass])),
       ),
     ]),
   ) as Record<OperationalChannel, Readonly<Record<string, PayloadClass>>>,

@@ -1,12 +1,4 @@
-import {
-  constant,
-  defineMessage,
-  emptyList,
-  emptyObject,
-  generatedId,
-  applicationNode,
-  type FieldDefault,
-} from './message-factory.js';
+import { constant, defineMessage, emptyList, emptyObject, generatedId, applicationNode, type FieldDefault } from './message-factory.js';
 import {
   OptionalChoice,
   OptionalList,
@@ -77,26 +69,46 @@ export class ErrorAnalysis {
 const sameAsTimestamp: FieldDefault = ({ timestamp }) => timestamp;
 
 export const DiagnosticsMessages = Object.freeze({
-  debugTrace: defineMessage('debug_trace', DebugTrace, {
-    traceId: generatedId('trace_'),
-    metadata: emptyObject,
-  }, { node: applicationNode }),
-  performanceAnalysis: defineMessage('performance_analysis', PerformanceAnalysis, {
-    analysisId: generatedId('analysis_'),
-    recommendations: emptyList,
-    severity: constant('medium'),
-  }, { node: applicationNode }),
-  systemState: defineMessage('system_state', SystemState, {
-    snapshotId: generatedId('snapshot_'),
-  }, { node: applicationNode }),
-  errorAnalysis: defineMessage('error_analysis', ErrorAnalysis, {
-    errorId: generatedId('error_'),
-    stackTrace: emptyList,
-    context: emptyObject,
-    frequency: constant(1),
-    firstSeen: sameAsTimestamp,
-    lastSeen: sameAsTimestamp,
-  }, { node: applicationNode }),
+  debugTrace: defineMessage(
+    'debug_trace',
+    DebugTrace,
+    {
+      traceId: generatedId('trace_'),
+      metadata: emptyObject,
+    },
+    { node: applicationNode },
+  ),
+  performanceAnalysis: defineMessage(
+    'performance_analysis',
+    PerformanceAnalysis,
+    {
+      analysisId: generatedId('analysis_'),
+      recommendations: emptyList,
+      severity: constant('medium'),
+    },
+    { node: applicationNode },
+  ),
+  systemState: defineMessage(
+    'system_state',
+    SystemState,
+    {
+      snapshotId: generatedId('snapshot_'),
+    },
+    { node: applicationNode },
+  ),
+  errorAnalysis: defineMessage(
+    'error_analysis',
+    ErrorAnalysis,
+    {
+      errorId: generatedId('error_'),
+      stackTrace: emptyList,
+      context: emptyObject,
+      frequency: constant(1),
+      firstSeen: sameAsTimestamp,
+      lastSeen: sameAsTimestamp,
+    },
+    { node: applicationNode },
+  ),
 });
 
 export type DiagnosticsMessageType = (typeof DiagnosticsMessages)[keyof typeof DiagnosticsMessages]['type'];

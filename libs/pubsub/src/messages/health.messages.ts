@@ -62,26 +62,41 @@ export class HealthCheck {
 }
 
 export const HealthMessages = Object.freeze({
-  nodeHealth: defineMessage('node_health_updated', NodeHealth, {
-    checks: emptyObject,
-    loadAvg: constant(null),
-    memoryUsage: constant(null),
-    diskUsage: constant(null),
-  }, { node: applicationNode }),
+  nodeHealth: defineMessage(
+    'node_health_updated',
+    NodeHealth,
+    {
+      checks: emptyObject,
+      loadAvg: constant(null),
+      memoryUsage: constant(null),
+      diskUsage: constant(null),
+    },
+    { node: applicationNode },
+  ),
   clusterHealth: defineMessage('cluster_health_updated', ClusterHealth, {
     degradedNodes: emptyList,
     unhealthyNodes: emptyList,
     quorumStatus: constant('available'),
   }),
-  componentHealth: defineMessage('component_health_updated', ComponentHealth, {
-    details: emptyObject,
-    lastCheck: constant(null),
-  }, { node: applicationNode }),
-  healthCheck: defineMessage('health_check_completed', HealthCheck, {
-    details: emptyObject,
-    durationMs: constant(null),
-    error: constant(null),
-  }, { node: applicationNode }),
+  componentHealth: defineMessage(
+    'component_health_updated',
+    ComponentHealth,
+    {
+      details: emptyObject,
+      lastCheck: constant(null),
+    },
+    { node: applicationNode },
+  ),
+  healthCheck: defineMessage(
+    'health_check_completed',
+    HealthCheck,
+    {
+      details: emptyObject,
+      durationMs: constant(null),
+      error: constant(null),
+    },
+    { node: applicationNode },
+  ),
 });
 
 export type HealthMessageType = (typeof HealthMessages)[keyof typeof HealthMessages]['type'];

@@ -24,12 +24,7 @@ export type ProcessLifecycleEvent = (typeof PROCESS_LIFECYCLE_EVENTS)[number];
 export const SUPERVISION_EVENTS = ['child_started', 'child_terminated', 'restart_limit_exceeded'] as const;
 export type SupervisionEventKind = (typeof SUPERVISION_EVENTS)[number];
 
-export const CLUSTER_MEMBERSHIP_EVENTS = [
-  'node_added',
-  'node_removed',
-  'partition_detected',
-  'partition_healed',
-] as const;
+export const CLUSTER_MEMBERSHIP_EVENTS = ['node_added', 'node_removed', 'partition_detected', 'partition_healed'] as const;
 export type ClusterMembershipEvent = (typeof CLUSTER_MEMBERSHIP_EVENTS)[number];
 
 export class NodeLifecycle {
@@ -86,13 +81,23 @@ function activeNodeCount({ activeNodes }: PayloadDraft): number | undefined {
 
 export const LifecycleMessages = Object.freeze({
   nodeLifecycle: defineMessage('node_lifecycle_event', NodeLifecycle, { metadata: emptyObject }, { node: applicationNode }),
-  processLifecycle: defineMessage('process_lifecycle_event', ProcessLifecycle, {
-    reason: constant(null),
-    restartCount: constant(0),
-  }, { node: applicationNode }),
-  supervisionEvent: defineMessage('supervision_event', SupervisionEvent, {
-    reason: constant(null),
-  }, { node: applicationNode }),
+  processLifecycle: defineMessage(
+    'process_lifecycle_event',
+    ProcessLifecycle,
+    {
+      reason: constant(null),
+      restartCount: constant(0),
+    },
+    { node: applicationNode },
+  ),
+  supervisionEvent: defineMessage(
+    'supervision_event',
+    SupervisionEvent,
+    {
+      reason: constant(null),
+    },
+    { node: applicationNode },
+  ),
   clusterMembership: defineMessage('cluster_membership_changed', ClusterMembership, {
     totalNodes: activeNodeCount,
     quorumStatus: constant('available'),

@@ -1,12 +1,4 @@
-import {
-  constant,
-  defineMessage,
-  emptyList,
-  emptyObject,
-  generatedId,
-  applicationNode,
-  type PayloadDraft,
-} from './message-factory.js';
+import { constant, defineMessage, emptyList, emptyObject, generatedId, applicationNode, type PayloadDraft } from './message-factory.js';
 import {
   OptionalBoolean,
   OptionalList,
@@ -86,23 +78,38 @@ function sumOfLogCounts({ logCounts }: PayloadDraft): number | undefined {
 }
 
 export const LoggingMessages = Object.freeze({
-  logEntry: defineMessage('log_entry', LogEntry, {
-    logId: generatedId('log_'),
-    pid: () => process.pid,
-    metadata: emptyObject,
-  }, { node: applicationNode }),
-  logSummary: defineMessage('log_summary', LogSummary, {
-    topErrors: emptyList,
-    errorRate: constant(0),
-    totalLogs: sumOfLogCounts,
-  }, { nodesReporting: (nodeName: string) => [nodeName] }),
+  logEntry: defineMessage(
+    'log_entry',
+    LogEntry,
+    {
+      logId: generatedId('log_'),
+      pid: () => process.pid,
+      metadata: emptyObject,
+    },
+    { node: applicationNode },
+  ),
+  logSummary: defineMessage(
+    'log_summary',
+    LogSummary,
+    {
+      topErrors: emptyList,
+      errorRate: constant(0),
+      totalLogs: sumOfLogCounts,
+    },
+    { nodesReporting: (nodeName: string) => [nodeName] },
+  ),
   logFilter: defineMessage('log_filter_updated', LogFilter, {
     enabled: constant(true),
     createdBy: constant('system'),
   }),
-  logRotation: defineMessage('log_rotation', LogRotation, {
-    rotationId: generatedId('rotation_'),
-  }, { node: applicationNode }),
+  logRotation: defineMessage(
+    'log_rotation',
+    LogRotation,
+    {
+      rotationId: generatedId('rotation_'),
+    },
+    { node: applicationNode },
+  ),
 });
 
 export type LoggingMessageType = (typeof LoggingMessages)[keyof typeof LoggingMessages]['type'];

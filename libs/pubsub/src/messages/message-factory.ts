@@ -29,8 +29,7 @@ export type ApplicationDefaults<P> = { readonly [K in keyof P]?: ApplicationDefa
  * The single object a factory takes: the payload's fields, where those with a default may be left out. No other
  * key is accepted (publishing refuses unknown fields, so the type says so first).
  */
-export type FactoryInput<P, Defaulted extends PropertyKey> = Omit<P, Defaulted> &
-  Partial<Pick<P, Extract<Defaulted, keyof P>>>;
+export type FactoryInput<P, Defaulted extends PropertyKey> = Omit<P, Defaulted> & Partial<Pick<P, Extract<Defaulted, keyof P>>>;
 
 /** A factory's payload: the class, except that the application's defaults are filled only on publish. */
 export type DraftPayload<P, ApplicationDefaulted extends PropertyKey> = Omit<P, ApplicationDefaulted> &

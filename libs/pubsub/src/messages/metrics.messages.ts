@@ -78,13 +78,23 @@ function ratePerSecond({ count, durationMs }: PayloadDraft): number | undefined 
 }
 
 export const MetricsMessages = Object.freeze({
-  performanceMetric: defineMessage('performance_metric', PerformanceMetric, {
-    component: constant(null),
-    tags: emptyObject,
-  }, { node: applicationNode }),
-  throughputMetric: defineMessage('throughput_metric', ThroughputMetric, {
-    ratePerSec: ratePerSecond,
-  }, { node: applicationNode }),
+  performanceMetric: defineMessage(
+    'performance_metric',
+    PerformanceMetric,
+    {
+      component: constant(null),
+      tags: emptyObject,
+    },
+    { node: applicationNode },
+  ),
+  throughputMetric: defineMessage(
+    'throughput_metric',
+    ThroughputMetric,
+    {
+      ratePerSec: ratePerSecond,
+    },
+    { node: applicationNode },
+  ),
   latencyMetric: defineMessage('latency_metric', LatencyMetric, {}, { node: applicationNode }),
   resourceUsage: defineMessage('resource_usage', ResourceUsage, {}, { node: applicationNode }),
   metricAlert: defineMessage('metric_alert', MetricAlert, {}, { node: applicationNode }),

@@ -1,15 +1,4 @@
-import {
-  IsArray,
-  IsBoolean,
-  IsDefined,
-  IsIn,
-  IsNotEmpty,
-  IsNumber,
-  IsObject,
-  IsOptional,
-  IsString,
-  ValidateBy,
-} from 'class-validator';
+import { IsArray, IsBoolean, IsDefined, IsIn, IsNotEmpty, IsNumber, IsObject, IsOptional, IsString, ValidateBy } from 'class-validator';
 
 /**
  * Property rules shared by every catalogue payload class. Each rule stacks class-validator decorators in a fixed
@@ -85,8 +74,7 @@ export const OptionalNumbersByName = (names: readonly string[]): PropertyDecorat
           value !== null &&
           !Array.isArray(value) &&
           Object.entries(value).every(([name, count]) => names.includes(name) && isFiniteNumber(count)),
-        defaultMessage: (args) =>
-          `${args?.property ?? 'field'} must be an object of finite numbers keyed by ${names.join(', ')}`,
+        defaultMessage: (args) => `${args?.property ?? 'field'} must be an object of finite numbers keyed by ${names.join(', ')}`,
       },
     }),
   );

@@ -82,10 +82,15 @@ export const SecurityMessages = Object.freeze({
     severity: constant('medium'),
     metadata: emptyObject,
   }),
-  securityAlert: defineMessage('security_alert', SecurityAlert, {
-    affectedUsers: emptyList,
-    metadata: emptyObject,
-  }, { node: applicationNode }),
+  securityAlert: defineMessage(
+    'security_alert',
+    SecurityAlert,
+    {
+      affectedUsers: emptyList,
+      metadata: emptyObject,
+    },
+    { node: applicationNode },
+  ),
   sessionEvent: defineMessage('session_event', SessionEvent, {}, { node: applicationNode }),
 });
 

@@ -40,10 +40,15 @@ export class FeatureToggle {
 }
 
 export const SystemMessages = Object.freeze({
-  systemConfig: defineMessage('system_config_changed', SystemConfig, {
-    previousConfig: constant(null),
-    changedBy: constant('system'),
-  }, { node: applicationNode }),
+  systemConfig: defineMessage(
+    'system_config_changed',
+    SystemConfig,
+    {
+      previousConfig: constant(null),
+      changedBy: constant('system'),
+    },
+    { node: applicationNode },
+  ),
   systemLifecycle: defineMessage('system_lifecycle_event', SystemLifecycle, {}, { node: applicationNode }),
   featureToggle: defineMessage('feature_toggle_changed', FeatureToggle, {}, { node: applicationNode }),
 });
