@@ -57,6 +57,16 @@ describe('channel.observe', () => {
     expect(events.stats().subscriptions).toBe(0);
   });
 
+  it('completes open streams when the channel closes, so their consumers end', async () => {
+    const channels = createChannels();
+    const events = channels.channel('events');
+    const all = firstValueFrom(events.observe('*').pipe(toArray()));
+    events.publish('a', 't');
+    await events.drain(1_000);
+    channels.close();
+    expect((await all).map((m) => m.topic)).toEqual(['a']);
+  });
+
   it('errors the stream when subscribed after the channel closed', async () => {
     const channels = createChannels();
     const stream = channels.channel('events').observe('*');

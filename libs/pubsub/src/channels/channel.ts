@@ -40,6 +40,8 @@ export abstract class Channel implements MailboxHost {
   private readonly mailboxes = new Set<Mailbox>();
   private readonly publications: PublicationQueue;
   private closed = false;
+  /** Open observe() streams, completed at close. */
+  private readonly closeListeners = new Set<() => void>();
   /** False from the start of shutdown: the drain finishes what was accepted, and nothing new is accepted. */
   private publishing = true;
 
@@ -153,7 +155,13 @@ export abstract class Channel implements MailboxHost {
   observe<P = unknown>(pattern: string | string[], options?: SubscribeOptions): Observable<PubSubMessage<P>> {
     checkedPatterns(this.name, pattern);
     checkedSettings(this.name, options, this.context.defaults);
-    return observeSubscription<P>((handler) => this.subscribe(pattern, handler, options));
+    return observeSubscription<P>(
+      (handler) => this.subscribe(pattern, handler, options),
+      (listener) => {
+        this.closeListeners.add(listener);
+        return () => this.closeListeners.delete(listener);
+      },
+    );
   }
 
   stats(): ChannelStats {
@@ -204,6 +212,8 @@ export abstract class Channel implements MailboxHost {
     for (const mailbox of this.mailboxes) discarded += mailbox.abandon();
     // Abandoned mailboxes ignore what the queue still holds for them: let it go now rather than at its turn.
     this.publications.clear();
+    for (const listener of [...this.closeListeners]) listener();
+    this.closeListeners.clear();
     return discarded;
   }
 
