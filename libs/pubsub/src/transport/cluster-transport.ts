@@ -61,6 +61,7 @@ export class ClusterTransport implements TransportLayer {
   private down = false;
   private stopped = false;
   private lastJoinReply = 0;
+  private lastHeardAt = 0;
 
   constructor(
     private readonly deps: TransportDependencies,
@@ -120,7 +121,7 @@ export class ClusterTransport implements TransportLayer {
     const every = (ms: number, tick: () => void) => this.timers.push(setInterval(tick, ms).unref());
     every(settings.heartbeatIntervalMs, () => this.announce('h'));
     every(Math.max(10, Math.min(1_000, Math.floor(settings.heartbeatIntervalMs / 2))), () => {
-      if (this.bus.up && this.resumed) this.membership.sweep();
+      if (this.hearsTheBus()) this.membership.sweep();
     });
   }
 
@@ -169,7 +170,17 @@ export class ClusterTransport implements TransportLayer {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
   }
 
+  /**
+   * Silence of peers means something only while this node's own link works: the bus is up and frames (our
+   * own heartbeats come back as echoes) arrived within two heartbeat intervals. Otherwise it is this node
+   * that is cut off, and nobody is declared failed.
+   */
+  private hearsTheBus(): boolean {
+    return this.bus.up && this.resumed && Date.now() - this.lastHeardAt <= 2 * this.deps.settings.heartbeatIntervalMs;
+  }
+
   private receive(text: string): void {
+    this.lastHeardAt = Date.now();
     try {
       this.inbound.receive(text);
     } catch (error) {

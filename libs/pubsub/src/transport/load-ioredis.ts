@@ -6,6 +6,7 @@ export interface RedisClient {
   on(event: 'message', listener: (channel: string, message: string) => void): this;
   publish(channel: string, message: string): Promise<number>;
   subscribe(channel: string): Promise<unknown>;
+  ping(): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
 }

@@ -1,6 +1,7 @@
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import type { Bus, BusHandlers } from './bus.js';
+import { LivenessProbe } from './liveness-probe.js';
 import { within } from './within.js';
 import { loadIoredis, type RedisClient, type RedisClientConstructor } from './load-ioredis.js';
 
@@ -17,19 +18,28 @@ export interface RedisBusOptions {
   logger: PubSubLogger;
   /** Longest wait between reconnection attempts. */
   maxReconnectDelayMs?: number;
+  /**
+   * A connection with a PING unanswered this long, and nothing else heard meanwhile, counts as down (a
+   * frozen server keeps its connections open). The cluster passes its heartbeat interval. Default 5_000.
+   */
+  livenessTimeoutMs?: number;
   /** Where the client class comes from; ioredis, loaded on first use, by default. */
   loadClient?: () => Promise<RedisClientConstructor>;
 }
 
 // A QUIT that gets no answer (a frozen server) must not hold up the shutdown: the socket is dropped after it.
 const QUIT_TIMEOUT_MS = 500;
+// Below this a PING deadline would take a busy server for a frozen one.
+const MIN_LIVENESS_TIMEOUT_MS = 200;
 
 /**
  * Redis pub/sub as a Bus: a publisher connection and a subscriber connection with exactly one SUBSCRIBE.
  * Both reconnect by themselves (fast, capped backoff); the subscription is renewed on every reconnect. The
  * publisher never queues offline: a frame that cannot be written fails at once and the cluster transport
  * keeps it (bounded) until the bus is up again. The bus is "up" only while both connections are ready and
- * subscribed, so a silently cut subscriber (Redis's output-buffer limit) shows as an outage, not a void.
+ * subscribed, so a silently cut subscriber (Redis's output-buffer limit) shows as an outage, not a void,
+ * and only while both answer: a frozen server (connections open, no replies) is noticed by PINGs with a
+ * deadline on both connections, within 1.5 times the liveness timeout, and is an outage too.
  */
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
@@ -45,16 +55,25 @@ export class RedisBus implements Bus {
   private closing = false;
   private handlers: BusHandlers | undefined;
   private settleOpen: (() => void) | undefined;
+  private readonly livenessTimeoutMs: number;
+  private publisherProbe: LivenessProbe | undefined;
+  private subscriberProbe: LivenessProbe | undefined;
+  private probeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: RedisBusOptions) {
     this.url = options.url ?? DEFAULT_REDIS_URL;
     this.channel = busChannel(options.prefix);
     this.description = `${redact(this.url)} channel ${this.channel}`;
     this.log = new ThrottledLog(options.logger, 3, 10_000);
+    this.livenessTimeoutMs = Math.max(MIN_LIVENESS_TIMEOUT_MS, options.livenessTimeoutMs ?? 5_000);
   }
 
   get up(): boolean {
-    return this.publisherReady && this.subscribed && !this.closing;
+    return this.publisherReady && this.subscribed && !this.closing && this.answering;
+  }
+
+  private get answering(): boolean {
+    return (this.publisherProbe?.responsive ?? true) && (this.subscriberProbe?.responsive ?? true);
   }
 
   async open(handlers: BusHandlers, waitMs: number): Promise<void> {
@@ -78,35 +97,69 @@ export class RedisBus implements Bus {
     });
     this.publisher = new Redis(this.url, { ...common, connectionName: `${this.options.prefix}:pub` });
     this.subscriber = new Redis(this.url, { ...common, connectionName: `${this.options.prefix}:sub`, autoResubscribe: false });
-    this.watchPublisher(this.publisher);
-    this.watchSubscriber(this.subscriber);
+    this.publisherProbe = this.probe('publisher', this.publisher);
+    this.subscriberProbe = this.probe('subscriber', this.subscriber);
+    this.watchPublisher(this.publisher, this.publisherProbe);
+    this.watchSubscriber(this.subscriber, this.subscriberProbe);
+    this.probeTimer = setInterval(() => {
+      if (this.publisherReady) this.publisherProbe?.tick();
+      if (this.subscribed) this.subscriberProbe?.tick();
+    }, Math.max(10, Math.floor(this.livenessTimeoutMs / 2)));
+    this.probeTimer.unref();
     await opened;
   }
 
   publish(text: string): Promise<number> {
     if (this.publisher === undefined || !this.publisherReady) return Promise.reject(new Error(`Redis publisher not connected (${this.description})`));
-    return this.publisher.publish(this.channel, text);
+    return this.publisher.publish(this.channel, text).then((receivers) => {
+      this.publisherProbe?.heard();
+      return receivers;
+    });
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    this.settleOpen?.();
+    this.stopping();
     await Promise.all([this.publisher, this.subscriber].map((client) => quitGracefully(client)));
   }
 
   abort(): void {
-    this.closing = true;
-    this.settleOpen?.();
+    this.stopping();
     this.publisher?.disconnect();
     this.subscriber?.disconnect();
   }
 
-  private watchPublisher(client: RedisClient): void {
+  private stopping(): void {
+    this.closing = true;
+    this.settleOpen?.();
+    clearInterval(this.probeTimer);
+    this.publisherProbe?.stop();
+    this.subscriberProbe?.stop();
+  }
+
+  private probe(role: string, client: RedisClient): LivenessProbe {
+    return new LivenessProbe(
+      () => client.ping(),
+      this.livenessTimeoutMs,
+      (responsive) => {
+        if (!responsive) {
+          this.log.warn(
+            `redis-${role}-unresponsive`,
+            `Redis ${role} connection (${redact(this.url)}) is open but did not answer for ${this.livenessTimeoutMs} ms (a frozen or overloaded server?); treating the transport as down until it answers`,
+          );
+        }
+        this.update(responsive ? `${role} connection answering again` : `${role} connection open but not answering for ${this.livenessTimeoutMs} ms`);
+      },
+    );
+  }
+
+  private watchPublisher(client: RedisClient, probe: LivenessProbe): void {
     client.on('ready', () => {
+      probe.reset();
       this.publisherReady = true;
       this.update('publisher connected');
     });
     client.on('close', () => {
+      probe.reset();
       const wasReady = this.publisherReady;
       this.publisherReady = false;
       if (wasReady) this.update('publisher connection closed');
@@ -114,8 +167,9 @@ export class RedisBus implements Bus {
     client.on('error', (error) => this.failed('publisher', error));
   }
 
-  private watchSubscriber(client: RedisClient): void {
+  private watchSubscriber(client: RedisClient, probe: LivenessProbe): void {
     client.on('ready', () => {
+      probe.reset();
       client.subscribe(this.channel).then(
         () => {
           this.subscribed = true;
@@ -128,6 +182,7 @@ export class RedisBus implements Bus {
       );
     });
     client.on('close', () => {
+      probe.reset();
       const wasSubscribed = this.subscribed;
       this.subscribed = false;
       if (!wasSubscribed || this.closing) return;
@@ -141,6 +196,7 @@ export class RedisBus implements Bus {
       this.update('subscriber connection closed');
     });
     client.on('message', (channel, text) => {
+      probe.heard();
       if (channel === this.channel) this.handlers?.frame(text);
     });
     client.on('error', (error) => this.failed('subscriber', error));
