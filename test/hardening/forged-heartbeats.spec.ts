@@ -63,7 +63,7 @@ describeWithRedis('forged heartbeats from invented node names (no secret)', () =
       const latencies: number[] = [];
       let mostNodes = 0;
       // Through the joins, the refusals and the mass time-out of the fakes (nodeTimeoutMs 1 s).
-      for (const until = Date.now() + 3_000; Date.now() < until; ) {
+      for (const until = Date.now() + 3_000; Date.now() < until;) {
         latencies.push(await probe());
         mostNodes = Math.max(mostNodes, manager.nodes().length);
         await sleep(100);

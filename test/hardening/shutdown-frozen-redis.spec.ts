@@ -13,7 +13,10 @@ const BOUND_MS = SHUTDOWN_DRAIN_TIMEOUT_MS + 2_000;
 async function closeWhile(fault: (server: RedisServer) => Promise<void>): Promise<number> {
   const server = await RedisServer.start();
   try {
-    const { app } = await startRedisApp(server.url, `shutdown-${randomBytes(4).toString('hex')}`, { heartbeatIntervalMs: 500, nodeTimeoutMs: 2_000 });
+    const { app } = await startRedisApp(server.url, `shutdown-${randomBytes(4).toString('hex')}`, {
+      heartbeatIntervalMs: 500,
+      nodeTimeoutMs: 2_000,
+    });
     const events = app.get(PubSubManager).channel('events');
     await fault(server);
     // Messages waiting to go out while the server does not answer.

@@ -32,17 +32,39 @@ describeWithRedis('PubSubManager.transportStats() over Redis', () => {
     const attacker = new Redis(server.url, { maxRetriesPerRequest: 1 });
     try {
       const [managerA, managerB] = [a.app.get(PubSubManager), b.app.get(PubSubManager)];
-      await eventually(() => managerA.nodes().length + managerB.nodes().length, (n) => n === 4, 'discovery');
+      await eventually(
+        () => managerA.nodes().length + managerB.nodes().length,
+        (n) => n === 4,
+        'discovery',
+      );
       const received: PubSubMessage[] = [];
       managerB.channel('events').subscribe('stats:*', (message) => void received.push(message));
       for (let i = 0; i < 10; i++) expect(managerA.channel('events').publish('stats:x', 'counted', { i }).ok).toBe(true);
-      await eventually(() => received.length, (n) => n === 10, '10 messages');
+      await eventually(
+        () => received.length,
+        (n) => n === 10,
+        '10 messages',
+      );
       await attacker.publish(busChannel(prefix), 'not a frame');
       await attacker.publish(busChannel(prefix), JSON.stringify({ garbage: true }));
-      const statsB = await eventually(() => managerB.transportStats(), (s) => Object.values(s.rejected).reduce((x, y) => x + y, 0) >= 2, 'rejections');
+      const statsB = await eventually(
+        () => managerB.transportStats(),
+        (s) => Object.values(s.rejected).reduce((x, y) => x + y, 0) >= 2,
+        'rejections',
+      );
       const statsA = managerA.transportStats();
 
-      expect(Object.keys(statsA).sort()).toEqual(['connected', 'duplicates', 'nodes', 'queued', 'received', 'rejected', 'sendFailures', 'sent', 'type']);
+      expect(Object.keys(statsA).sort()).toEqual([
+        'connected',
+        'duplicates',
+        'nodes',
+        'queued',
+        'received',
+        'rejected',
+        'sendFailures',
+        'sent',
+        'type',
+      ]);
       expect(statsA).toMatchObject({ type: 'redis', connected: true, nodes: 2, queued: 0, sendFailures: 0, duplicates: 0 });
       expect(statsA.sent).toBeGreaterThanOrEqual(10);
       expect(statsB).toMatchObject({ type: 'redis', connected: true, nodes: 2, sendFailures: 0, duplicates: 0 });

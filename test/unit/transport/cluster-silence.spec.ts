@@ -33,7 +33,16 @@ class ScriptedBus implements Bus {
 async function node(bus: ScriptedBus) {
   const settings = resolvePubSubSettings({ nodeName: 'self', heartbeatIntervalMs: 50, nodeTimeoutMs: 200 }, {});
   const alerts: TransportAlert[] = [];
-  const transport = new ClusterTransport({ settings, channels: new ChannelSet({ nodeName: 'self', logger: silentLogger }), logger: silentLogger, alert: (a) => void alerts.push(a) }, bus, { resumeGraceMs: 0 });
+  const transport = new ClusterTransport(
+    {
+      settings,
+      channels: new ChannelSet({ nodeName: 'self', logger: silentLogger }),
+      logger: silentLogger,
+      alert: (a) => void alerts.push(a),
+    },
+    bus,
+    { resumeGraceMs: 0 },
+  );
   await transport.start();
   const peer = new FrameCodec('peer', newEpoch(), new PubSubSecurity({}));
   bus.handlers!.frame(peer.encode('h', [], new Map()));
@@ -56,7 +65,9 @@ describe('ClusterTransport: a node that hears nothing, not even itself, blames n
     const { transport, alerts } = await node(new ScriptedBus());
     await sleep(600);
     expect(transport.nodes()).toEqual(['self']);
-    expect(alerts).toContainEqual(expect.objectContaining({ rule: 'node_failure', details: expect.objectContaining({ node: 'peer', liveNodes: 1 }) }));
+    expect(alerts).toContainEqual(
+      expect.objectContaining({ rule: 'node_failure', details: expect.objectContaining({ node: 'peer', liveNodes: 1 }) }),
+    );
     await transport.close();
   });
 });

@@ -9,7 +9,11 @@ describe('FloodGate: a flood becomes a summary', () => {
   it('lets a burst through per key and window, then reports the rest once when the window ends, by itself', () => {
     jest.useFakeTimers();
     const summaries: FloodSummary[] = [];
-    const gate = new FloodGate((key) => (key === 'refused' ? 1 : 3), 1_000, (summary) => summaries.push(summary));
+    const gate = new FloodGate(
+      (key) => (key === 'refused' ? 1 : 3),
+      1_000,
+      (summary) => summaries.push(summary),
+    );
     const admitted = Array.from({ length: 10_000 }, (_, i) => gate.admit('joined', `n${i}`)).filter(Boolean).length;
     expect(admitted).toBe(3);
     expect([gate.admit('refused', 'x'), gate.admit('refused', 'y'), gate.admit('refused', 'z')]).toEqual([true, false, false]);
@@ -27,7 +31,11 @@ describe('FloodGate: a flood becomes a summary', () => {
 
   it('flush reports what is held back at once (at close)', () => {
     const summaries: FloodSummary[] = [];
-    const gate = new FloodGate(() => 0, 60_000, (summary) => summaries.push(summary));
+    const gate = new FloodGate(
+      () => 0,
+      60_000,
+      (summary) => summaries.push(summary),
+    );
     gate.admit('failed', 'a');
     gate.flush();
     expect(summaries).toEqual([{ key: 'failed', count: 1, sample: ['a'], windowMs: 60_000 }]);

@@ -73,10 +73,22 @@ export class ClusterTransport implements TransportLayer {
     this.counters = emptyTransportStats(bus.kind, false);
     this.log = new ThrottledLog(logger);
     this.security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
-    this.codec = new FrameCodec(settings.nodeName, newEpoch(), this.security, frameLimit(this.tuning.maxFrameBytes, settings.maxMessageBytes));
+    this.codec = new FrameCodec(
+      settings.nodeName,
+      newEpoch(),
+      this.security,
+      frameLimit(this.tuning.maxFrameBytes, settings.maxMessageBytes),
+    );
     this.violations = new ViolationReporter(channels, this.log);
     const { nodeTimeoutMs, maxNodes } = settings;
-    this.announcer = new MembershipAnnouncer(channels, settings.nodeName, deps.alert, { nodeTimeoutMs, maxNodes }, logger, () => this.membership.size);
+    this.announcer = new MembershipAnnouncer(
+      channels,
+      settings.nodeName,
+      deps.alert,
+      { nodeTimeoutMs, maxNodes },
+      logger,
+      () => this.membership.size,
+    );
     this.membership = new Membership(settings.nodeName, nodeTimeoutMs, maxNodes, {
       added: (node) => this.announcer.added(node, this.membership.nodes()),
       removed: (node, timedOut, silentForMs) => this.announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
@@ -92,7 +104,8 @@ export class ClusterTransport implements TransportLayer {
         send: (frame) => this.publish(frame),
         sent: (messages) => (this.counters.messagesSent += messages),
         failed: (message, reason) => this.sendFailed(message, reason),
-        sendError: (error) => this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describeError(error)}`),
+        sendError: (error) =>
+          this.log.warn('transport-publish-error', `Publishing a frame on ${bus.description} failed (will retry): ${describeError(error)}`),
       },
       { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs, maxMessageBytes: settings.maxMessageBytes },
     );
@@ -272,6 +285,9 @@ export class ClusterTransport implements TransportLayer {
   private sendFailed(message: PubSubMessage, reason: string): void {
     this.counters.sendFailures++;
     this.deps.channels.channel(message.channel).counters.countFailure('not_sent');
-    this.log.warn(`transport-send-failed:${message.channel}`, `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`);
+    this.log.warn(
+      `transport-send-failed:${message.channel}`,
+      `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`,
+    );
   }
 }

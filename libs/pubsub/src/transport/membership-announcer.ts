@@ -36,8 +36,16 @@ export class MembershipAnnouncer {
     private readonly logger: PubSubLogger,
     private readonly liveCount: () => number,
   ) {
-    this.lines = new FloodGate((kind) => (kind === 'refused' ? 1 : LINES_PER_WINDOW), FLOOD_WINDOW_MS, (summary) => this.summariseLines(summary));
-    this.failures = new FloodGate(() => ALERTS_PER_WINDOW, FLOOD_WINDOW_MS, (summary) => this.summariseFailures(summary));
+    this.lines = new FloodGate(
+      (kind) => (kind === 'refused' ? 1 : LINES_PER_WINDOW),
+      FLOOD_WINDOW_MS,
+      (summary) => this.summariseLines(summary),
+    );
+    this.failures = new FloodGate(
+      () => ALERTS_PER_WINDOW,
+      FLOOD_WINDOW_MS,
+      (summary) => this.summariseFailures(summary),
+    );
   }
 
   added(node: string, activeNodes: string[]): void {
@@ -53,7 +61,9 @@ export class MembershipAnnouncer {
     }
     const { nodeTimeoutMs } = this.limits;
     if (this.lines.admit('failed', node)) {
-      this.logger.warn(`Node ${quoteNode(node)} silent for ${silentForMs} ms (nodeTimeoutMs ${nodeTimeoutMs}): removed; ${describeLive(activeNodes)}`);
+      this.logger.warn(
+        `Node ${quoteNode(node)} silent for ${silentForMs} ms (nodeTimeoutMs ${nodeTimeoutMs}): removed; ${describeLive(activeNodes)}`,
+      );
     }
     this.publish('node_removed', node, activeNodes, this.self);
     if (!this.failures.admit('node_failure', node)) return;
@@ -62,7 +72,13 @@ export class MembershipAnnouncer {
       severity: 'critical',
       title: `Node ${quoteNode(node)} stopped responding (silent for ${silentForMs} ms) and was removed from the cluster`,
       // The whole list only while it is short: an alert's size must not grow with the cluster (or a flood).
-      details: { node, silentForMs, nodeTimeoutMs, liveNodes: activeNodes.length, ...(activeNodes.length <= NAMED_SUBJECTS ? { activeNodes } : {}) },
+      details: {
+        node,
+        silentForMs,
+        nodeTimeoutMs,
+        liveNodes: activeNodes.length,
+        ...(activeNodes.length <= NAMED_SUBJECTS ? { activeNodes } : {}),
+      },
     });
   }
 
@@ -70,7 +86,7 @@ export class MembershipAnnouncer {
     if (!this.lines.admit('refused', node)) return;
     this.logger.warn(
       `Node ${quoteNode(node)} was not added to the live-node table: it already holds maxNodes (${this.limits.maxNodes}) nodes; ` +
-        "further refusals are summarised and counted in transportStats().rejected.too_many_nodes",
+        'further refusals are summarised and counted in transportStats().rejected.too_many_nodes',
     );
   }
 
@@ -86,9 +102,14 @@ export class MembershipAnnouncer {
     const what: Record<LineKind, () => void> = {
       joined: () => this.logger.log(`${count} more node(s) joined within ${windowMs} ms (${nodes}); ${live}`),
       left: () => this.logger.log(`${count} more node(s) left within ${windowMs} ms (${nodes}); ${live}`),
-      failed: () => this.logger.warn(`${count} more node(s) went silent for over ${this.limits.nodeTimeoutMs} ms and were removed within ${windowMs} ms (${nodes}); ${live}`),
+      failed: () =>
+        this.logger.warn(
+          `${count} more node(s) went silent for over ${this.limits.nodeTimeoutMs} ms and were removed within ${windowMs} ms (${nodes}); ${live}`,
+        ),
       refused: () =>
-        this.logger.warn(`${count} more sign(s) of life from nodes not in the live-node table were refused within ${windowMs} ms (${nodes}): it holds maxNodes (${this.limits.maxNodes})`),
+        this.logger.warn(
+          `${count} more sign(s) of life from nodes not in the live-node table were refused within ${windowMs} ms (${nodes}): it holds maxNodes (${this.limits.maxNodes})`,
+        ),
     };
     what[key as LineKind]?.();
   }

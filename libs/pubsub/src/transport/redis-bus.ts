@@ -101,16 +101,20 @@ export class RedisBus implements Bus {
     this.subscriberProbe = this.probe('subscriber', this.subscriber);
     this.watchPublisher(this.publisher, this.publisherProbe);
     this.watchSubscriber(this.subscriber, this.subscriberProbe);
-    this.probeTimer = setInterval(() => {
-      if (this.publisherReady) this.publisherProbe?.tick();
-      if (this.subscribed) this.subscriberProbe?.tick();
-    }, Math.max(10, Math.floor(this.livenessTimeoutMs / 2)));
+    this.probeTimer = setInterval(
+      () => {
+        if (this.publisherReady) this.publisherProbe?.tick();
+        if (this.subscribed) this.subscriberProbe?.tick();
+      },
+      Math.max(10, Math.floor(this.livenessTimeoutMs / 2)),
+    );
     this.probeTimer.unref();
     await opened;
   }
 
   publish(text: string): Promise<number> {
-    if (this.publisher === undefined || !this.publisherReady) return Promise.reject(new Error(`Redis publisher not connected (${this.description})`));
+    if (this.publisher === undefined || !this.publisherReady)
+      return Promise.reject(new Error(`Redis publisher not connected (${this.description})`));
     return this.publisher.publish(this.channel, text).then((receivers) => {
       this.publisherProbe?.heard();
       return receivers;
@@ -147,7 +151,9 @@ export class RedisBus implements Bus {
             `Redis ${role} connection (${redact(this.url)}) is open but did not answer for ${this.livenessTimeoutMs} ms (a frozen or overloaded server?); treating the transport as down until it answers`,
           );
         }
-        this.update(responsive ? `${role} connection answering again` : `${role} connection open but not answering for ${this.livenessTimeoutMs} ms`);
+        this.update(
+          responsive ? `${role} connection answering again` : `${role} connection open but not answering for ${this.livenessTimeoutMs} ms`,
+        );
       },
     );
   }

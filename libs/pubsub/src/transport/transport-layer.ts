@@ -74,7 +74,12 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
   if (transport.type === 'redis') {
     const hasSecret = deps.security?.hasSecret() ?? deps.settings.secretKeys.length > 0;
     if (!hasSecret && !transport.allowUnsigned) throw new PubSubError('invalid_option', ERRORS.redisNeedsSecret);
-    const bus = new RedisBus({ url: transport.url, prefix: transport.prefix, logger: deps.logger, livenessTimeoutMs: deps.settings.heartbeatIntervalMs });
+    const bus = new RedisBus({
+      url: transport.url,
+      prefix: transport.prefix,
+      logger: deps.logger,
+      livenessTimeoutMs: deps.settings.heartbeatIntervalMs,
+    });
     return new ClusterTransport(deps, bus, deps.tuning);
   }
   if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);
