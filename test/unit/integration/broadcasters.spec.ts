@@ -27,7 +27,8 @@ afterEach(() => {
 
 describe('Broadcasters: the health tick', () => {
   it('sends node_health_updated with real checks, cluster_health_updated, and component health for every channel', async () => {
-    const s = setup();
+    // Intervals far longer than the test: only the tick it calls runs, however slow the machine is.
+    const s = setup({ health: 60_000, metrics: 60_000 });
     s.broadcasters.start();
     try {
       s.broadcasters.broadcastHealth();
