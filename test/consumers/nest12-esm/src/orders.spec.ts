@@ -1,27 +1,27 @@
 import { Test } from '@nestjs/testing';
-import { PubSubModule } from '@gater/pubsub';
+import { EventsChannel, PubSubManager, PubSubModule, recordMessages } from '@gater/pubsub';
 import { OrdersController } from './orders.controller.js';
-import { OrdersService } from './orders.service.js';
+import { OrdersService, type OrderPlaced } from './orders.service.js';
 
-// The starter's Vitest setup (globals on), loading the installed package.
+// The starter's Vitest setup (globals on), loading the installed package, with the package's testing helpers.
 describe('orders', () => {
   it('delivers a placed order to the provider and the controller handlers', async () => {
     const moduleRef = await Test.createTestingModule({
-      imports: [PubSubModule.forRoot()],
+      imports: [PubSubModule.forTest()],
       controllers: [OrdersController],
       providers: [OrdersService],
     }).compile();
     await moduleRef.init();
     try {
+      const placed = recordMessages<OrderPlaced>(moduleRef.get(EventsChannel), 'orders:*');
       expect(moduleRef.get(OrdersController).place('7')).toEqual({ published: true });
-      const service = moduleRef.get(OrdersService);
-      const controller = moduleRef.get(OrdersController);
-      const deadline = Date.now() + 5_000;
-      while ((service.heard.length === 0 || controller.heard.length === 0) && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-      expect(service.heard.map((message) => message.payload)).toEqual([{ orderId: '7' }]);
-      expect(controller.heard.map((message) => message.topic)).toEqual(['orders:7']);
+
+      const [message] = await placed.waitFor(1);
+      expect([message.topic, message.type, message.payload.orderId]).toEqual(['orders:7', 'order_placed', '7']);
+      // The decorated handlers of the provider and of the controller heard the same message.
+      expect(await moduleRef.get(PubSubManager).drain(2_000)).toBe(true);
+      expect(moduleRef.get(OrdersService).heard.map((heard) => heard.id)).toEqual([message.id]);
+      expect(moduleRef.get(OrdersController).heard.map((heard) => heard.id)).toEqual([message.id]);
     } finally {
       await moduleRef.close();
     }
