@@ -1,16 +1,21 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app.module.js';
+import { AppModule, CONSUMERS } from './app.module.js';
+import { demoLogLevels, demoPort } from './demo-settings.js';
 
-// No HTTP server: a plain application context is enough for publishers and consumers.
-// Set NEST_LOG_LEVEL (e.g. "warn") to quieten the consumers.
+// The dashboard and its API on http://localhost:PORT (default 3000). DEMO_LOG_LEVEL=debug shows the simulated
+// traffic the consumers receive; by default the console shows the library's own work.
 const logger = new Logger('Main');
 try {
-  const app = await NestFactory.createApplicationContext(AppModule, { abortOnError: false });
+  const app = await NestFactory.create(AppModule, { abortOnError: false, logger: demoLogLevels() });
   // Ctrl-C (SIGINT) or SIGTERM: app.close() clears the timers and drains pending deliveries, then exit code 0.
   app.enableShutdownHooks(['SIGINT', 'SIGTERM'], { useProcessExit: true });
-  logger.log('Event store simulator running on ten channels, four consumers listening. Ctrl-C to stop.');
+  await app.listen(demoPort());
+  logger.log(
+    `Dashboard on ${(await app.getUrl()).replace('[::1]', 'localhost')}; simulated event store on ten channels, ` +
+      `${CONSUMERS.length} consumers listening. Ctrl-C to stop.`,
+  );
 } catch (error) {
   logger.error(`Start-up failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = 1;

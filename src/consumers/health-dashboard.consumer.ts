@@ -11,12 +11,12 @@ export class HealthDashboardConsumer {
   @OnHealth('subscription_health:*')
   onSubscriptionHealth({ type, payload }: PubSubMessage<SubscriptionHealth>): void {
     this.received++;
-    this.logger.log(`${payload.storeId}/${payload.subscriptionName}: ${type} (proxy ${payload.metadata.proxyPid})`);
+    this.logger.debug(`[simulated] ${payload.storeId}/${payload.subscriptionName}: ${type} (proxy ${payload.metadata.proxyPid})`);
   }
 
   @OnLifecycle('process_lifecycle:*')
   onProcessLifecycle({ type, payload }: PubSubMessage<ProcessLifecycle>): void {
     this.received++;
-    this.logger.log(`${payload.processType} ${payload.pid}: ${type}, restarts ${payload.metadata.restartCount}`);
+    this.logger.debug(`[simulated] ${payload.processType} ${payload.pid}: ${type}, restarts ${payload.metadata.restartCount}`);
   }
 }

@@ -14,20 +14,20 @@ export class IncidentResponseConsumer {
   onAlert({ topic, payload }: PubSubMessage<Alert>): void {
     this.received++;
     const level = topic.split(':')[1];
-    this.logger.warn(`${level} alert: ${payload.message ?? payload.title} | health: ${this.lastHealth} | lifecycle: ${this.lastLifecycle}`);
+    this.logger.debug(`${payload.source === undefined ? '[simulated] ' : ''}${level} alert: ${payload.message ?? payload.title} | health: ${this.lastHealth} | lifecycle: ${this.lastLifecycle}`);
   }
 
   @OnHealth('subscription_health:*')
   onSubscriptionHealth({ type, payload }: PubSubMessage<SubscriptionHealth>): void {
     this.received++;
     this.lastHealth = `${payload.subscriptionName} ${type}`;
-    this.logger.log(`context updated, health: ${this.lastHealth}`);
+    this.logger.debug(`[simulated] context updated, health: ${this.lastHealth}`);
   }
 
   @OnLifecycle('process_lifecycle:*')
   onProcessLifecycle({ type, payload }: PubSubMessage<ProcessLifecycle>): void {
     this.received++;
     this.lastLifecycle = `${payload.processType} ${payload.pid} ${type}`;
-    this.logger.log(`context updated, lifecycle: ${this.lastLifecycle}`);
+    this.logger.debug(`[simulated] context updated, lifecycle: ${this.lastLifecycle}`);
   }
 }

@@ -11,18 +11,18 @@ export class SecurityOperationsConsumer {
   @OnSecurity('security_events:*')
   onSecurityEvent({ type, payload }: PubSubMessage<AuthFailure>): void {
     this.received++;
-    this.logger.warn(`${type} for ${payload.userId} from ${payload.ipAddress} (${payload.reason}, attempt ${payload.metadata.attemptCount})`);
+    this.logger.debug(`[simulated] ${type} for ${payload.userId} from ${payload.ipAddress} (${payload.reason}, attempt ${payload.metadata.attemptCount})`);
   }
 
   @OnAudit('audit_trail:*')
   onAuditTrail({ topic, payload }: PubSubMessage<UserAction>): void {
     this.received++;
-    this.logger.log(`${topic}: ${payload.userId} ${payload.action} ${payload.resource}`);
+    this.logger.debug(`[simulated] ${topic}: ${payload.userId} ${payload.action} ${payload.resource}`);
   }
 
   @OnAlerts('system_alerts:critical')
   onCriticalAlert({ payload }: PubSubMessage<Alert>): void {
     this.received++;
-    this.logger.error(`CRITICAL: ${payload.message ?? payload.title}`);
+    this.logger.debug(`${payload.source === undefined ? '[simulated] ' : ''}CRITICAL: ${payload.message ?? payload.title}`);
   }
 }
