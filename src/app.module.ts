@@ -13,7 +13,7 @@ import { LibraryActivityConsumer } from './consumers/library-activity.consumer.j
 import { PerformanceMonitoringConsumer } from './consumers/performance-monitoring.consumer.js';
 import { SecurityOperationsConsumer } from './consumers/security-operations.consumer.js';
 import { DashboardController } from './dashboard/dashboard.controller.js';
-import { demoBroadcastIntervals } from './demo-settings.js';
+import { demoBroadcastIntervals, demoNodeName } from './demo-settings.js';
 import { DemoMetricsModule, METRICS_REGISTRY } from './observability/demo-metrics.module.js';
 import { EventStoreSimulator } from './simulator/event-store-simulator.service.js';
 import { ChannelStatsReporter } from './stats/channel-stats-reporter.service.js';
@@ -35,7 +35,7 @@ export const CONSUMERS = [
     PubSubModule.forRootAsync({
       imports: [DemoMetricsModule],
       inject: [METRICS_REGISTRY],
-      useFactory: (registry: Registry) => ({ ...demoBroadcastIntervals(), metrics: { registry } }),
+      useFactory: (registry: Registry) => ({ ...demoBroadcastIntervals(), ...demoNodeName(), metrics: { registry } }),
     }),
     DemoMetricsModule,
     TerminusModule,

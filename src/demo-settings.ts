@@ -17,6 +17,11 @@ export function demoBroadcastIntervals(env: NodeJS.ProcessEnv = process.env): {
   };
 }
 
+/** DEMO_NODE_NAME names this instance; by default the library's host-pid name, unique per process. */
+export function demoNodeName(env: NodeJS.ProcessEnv = process.env): { nodeName?: string } {
+  return env.DEMO_NODE_NAME === undefined || env.DEMO_NODE_NAME === '' ? {} : { nodeName: env.DEMO_NODE_NAME };
+}
+
 export function demoPort(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.PORT ?? '3000';
   const port = Number(raw);

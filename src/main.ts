@@ -8,8 +8,9 @@ import { demoLogLevels, demoPort } from './demo-settings.js';
 // traffic the consumers receive; by default the console shows the library's own work.
 const logger = new Logger('Main');
 try {
-  const app = await NestFactory.create(AppModule, { abortOnError: false, logger: demoLogLevels() });
-  // Ctrl-C (SIGINT) or SIGTERM: app.close() clears the timers and drains pending deliveries, then exit code 0.
+  const app = await NestFactory.create(AppModule, { abortOnError: false, logger: demoLogLevels(), forceCloseConnections: true });
+  // Ctrl-C (SIGINT) or SIGTERM: app.close() clears the timers and drains pending deliveries, then exit code 0;
+  // open dashboard streams are cut (forceCloseConnections) rather than holding the shutdown.
   app.enableShutdownHooks(['SIGINT', 'SIGTERM'], { useProcessExit: true });
   await app.listen(demoPort());
   logger.log(

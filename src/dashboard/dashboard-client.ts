@@ -68,7 +68,9 @@ export function dashboardClient(channels: readonly string[], chartPoints: number
     row.samples.push(rate);
     if (row.samples.length > chartPoints) row.samples.shift();
     const top = Math.max(1, ...row.samples);
-    row.line.setAttribute('points', row.samples.map((value, i) => i + ',' + (30 - (value / top) * 28).toFixed(1)).join(' '));
+    // Right-aligned: the newest sample is always at the right edge, the chart fills up to the left.
+    const offset = chartPoints - row.samples.length;
+    row.line.setAttribute('points', row.samples.map((value, i) => offset + i + ',' + (29 - (value / top) * 27).toFixed(1)).join(' '));
   }
 
   function onHealth(message: Message): void {

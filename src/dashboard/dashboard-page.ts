@@ -16,7 +16,7 @@ const STYLE = `
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   th, td { padding: 0.25rem 0.4rem; text-align: right; border-bottom: 1px solid color-mix(in srgb, CanvasText 10%, transparent); }
   th[scope=row], thead th:first-child { text-align: left; }
-  .chart { width: 160px; height: 30px; display: block; }
+  .chart { width: 180px; height: 30px; display: block; background: color-mix(in srgb, CanvasText 4%, transparent); border-radius: 3px; }
   .chart polyline { fill: none; stroke: #2f7de1; stroke-width: 1.2; vector-effect: non-scaling-stroke; }
   ul { list-style: none; margin: 0; padding: 0; font-size: 0.88rem; }
   li { padding: 0.2rem 0; border-bottom: 1px dotted color-mix(in srgb, CanvasText 15%, transparent); }

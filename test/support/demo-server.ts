@@ -18,7 +18,7 @@ export async function startDemoServer(env: Record<string, string> = {}): Promise
   Object.assign(process.env, env);
   try {
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = moduleRef.createNestApplication({ logger: false });
+    const app = moduleRef.createNestApplication({ logger: false, forceCloseConnections: true });
     await app.listen(0, '127.0.0.1');
     const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
     return { app, url, close: () => app.close() };
