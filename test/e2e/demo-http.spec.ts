@@ -41,7 +41,7 @@ describe('demo HTTP endpoints', () => {
     expect(missing.status).toBe(400);
     expect(await missing.json()).toMatchObject({ parameter: 'channel' });
 
-    const pattern = await fetch(`${server.url}/pubsub/stream?channel=health&pattern=${encodeURIComponent('cluster:#')}`);
+    const pattern = await fetch(`${server.url}/pubsub/stream?channel=health&pattern=${encodeURIComponent('cluster::health')}`);
     expect(pattern.status).toBe(400);
     expect(await pattern.json()).toMatchObject({ parameter: 'pattern' });
   });
