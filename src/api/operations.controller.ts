@@ -40,7 +40,8 @@ export class OperationsController {
   @Post('demo/alert')
   @HttpCode(202)
   raiseAlert(@Body() body?: { message?: unknown }) {
-    const text = typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.slice(0, 500) : 'Demo alert raised from the API';
+    const text =
+      typeof body?.message === 'string' && body.message.trim() !== '' ? body.message.slice(0, 500) : 'Demo alert raised from the API';
     return this.alerts.publish(
       'system_alerts:warning',
       AlertMessages.systemAlert({ severity: 'warning', category: 'system', title: text, source: 'demo', node: this.manager.nodeName }),

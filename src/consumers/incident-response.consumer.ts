@@ -14,7 +14,9 @@ export class IncidentResponseConsumer {
   onAlert({ topic, payload }: PubSubMessage<Alert>): void {
     this.received++;
     const level = topic.split(':')[1];
-    this.logger.debug(`${payload.source === undefined ? '[simulated] ' : ''}${level} alert: ${payload.message ?? payload.title} | health: ${this.lastHealth} | lifecycle: ${this.lastLifecycle}`);
+    this.logger.debug(
+      `${payload.source === undefined ? '[simulated] ' : ''}${level} alert: ${payload.message ?? payload.title} | health: ${this.lastHealth} | lifecycle: ${this.lastLifecycle}`,
+    );
   }
 
   @OnHealth('subscription_health:*')

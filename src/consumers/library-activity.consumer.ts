@@ -1,5 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { OnAlerts, OnHealth, OnMetrics, OnSecurity, PubSubManager, type PubSubMessage } from '@gater/pubsub';
+import {
+  OnAlerts,
+  OnHealth,
+  OnMetrics,
+  OnSecurity,
+  PubSubManager,
+  type AccessViolation,
+  type NodeHealth,
+  type PubSubMessage,
+  type ThroughputMetric,
+} from '@gater/pubsub';
+import type { Alert } from '../demo-events.js';
 
 interface Rate {
   channel: string;
@@ -20,7 +31,7 @@ export class LibraryActivityConsumer {
   constructor(private readonly manager: PubSubManager) {}
 
   @OnHealth('cluster:health')
-  onHealth({ type, node, payload }: PubSubMessage<Record<string, any>>): void {
+  onHealth({ type, node, payload }: PubSubMessage<NodeHealth>): void {
     if (type !== 'node_health_updated' || node !== this.manager.nodeName) return;
     const p99 = payload.checks?.eventLoopDelayP99Ms;
     const delay = typeof p99 === 'number' ? `, event-loop delay p99 ${p99.toFixed(1)} ms` : '';
@@ -28,7 +39,7 @@ export class LibraryActivityConsumer {
   }
 
   @OnMetrics('throughput')
-  onThroughput({ node, payload }: PubSubMessage<Record<string, any>>): void {
+  onThroughput({ node, payload }: PubSubMessage<ThroughputMetric>): void {
     if (node !== this.manager.nodeName) return;
     const seconds = Math.max(0.001, Number(payload.durationMs) / 1000);
     this.rates.push({ channel: String(payload.operation).replace(/^publish:/, ''), perSecond: Number(payload.count) / seconds });
@@ -40,7 +51,7 @@ export class LibraryActivityConsumer {
   }
 
   @OnAlerts('*')
-  onAlert({ topic, payload }: PubSubMessage<Record<string, any>>): void {
+  onAlert({ topic, payload }: PubSubMessage<Alert>): void {
     if (payload.source === undefined) return; // the simulator's sample alerts
     const text = `alert ${topic} from ${payload.source}: ${payload.title ?? payload.message}`;
     if (payload.severity === 'critical' || payload.severity === 'error') this.logger.error(text);
@@ -48,7 +59,7 @@ export class LibraryActivityConsumer {
   }
 
   @OnSecurity('access_violations')
-  onViolation({ payload }: PubSubMessage<Record<string, any>>): void {
+  onViolation({ payload }: PubSubMessage<AccessViolation>): void {
     this.logger.warn(`access violation: ${payload.violationType} on ${payload.resource} (${JSON.stringify(payload.metadata ?? {})})`);
   }
 
@@ -56,7 +67,10 @@ export class LibraryActivityConsumer {
     this.flushScheduled = false;
     const rates = this.rates.splice(0).sort((a, b) => b.perSecond - a.perSecond);
     const total = rates.reduce((sum, rate) => sum + rate.perSecond, 0);
-    const busiest = rates.slice(0, 3).map((rate) => `${rate.channel} ${rate.perSecond.toFixed(1)}/s`).join(', ');
+    const busiest = rates
+      .slice(0, 3)
+      .map((rate) => `${rate.channel} ${rate.perSecond.toFixed(1)}/s`)
+      .join(', ');
     this.logger.log(`metrics broadcast: ${total.toFixed(1)} publications/s over ${rates.length} channels (busiest: ${busiest})`);
   }
 }

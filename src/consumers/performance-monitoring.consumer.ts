@@ -11,13 +11,17 @@ export class PerformanceMonitoringConsumer {
   @OnMetrics('subscription_metrics:*')
   onSubscriptionMetric({ type, payload }: PubSubMessage<SubscriptionMetric>): void {
     this.received++;
-    this.logger.debug(`[simulated] ${payload.subscriptionName} ${type}: ${payload.metadata.result} in ${payload.metadata.processingTimeMs} ms`);
+    this.logger.debug(
+      `[simulated] ${payload.subscriptionName} ${type}: ${payload.metadata.result} in ${payload.metadata.processingTimeMs} ms`,
+    );
   }
 
   @OnDiagnostics('diagnostics:performance_trace')
   onPerformanceTrace({ payload }: PubSubMessage<PerformanceTrace>): void {
     this.received++;
     const { batchSize, queueDepth } = payload.traceData;
-    this.logger.debug(`[simulated] ${payload.component}.${payload.operation} took ${payload.durationMs} ms (batch ${batchSize}, queue ${queueDepth})`);
+    this.logger.debug(
+      `[simulated] ${payload.component}.${payload.operation} took ${payload.durationMs} ms (batch ${batchSize}, queue ${queueDepth})`,
+    );
   }
 }

@@ -11,7 +11,9 @@ export class SecurityOperationsConsumer {
   @OnSecurity('security_events:*')
   onSecurityEvent({ type, payload }: PubSubMessage<AuthFailure>): void {
     this.received++;
-    this.logger.debug(`[simulated] ${type} for ${payload.userId} from ${payload.ipAddress} (${payload.reason}, attempt ${payload.metadata.attemptCount})`);
+    this.logger.debug(
+      `[simulated] ${type} for ${payload.userId} from ${payload.ipAddress} (${payload.reason}, attempt ${payload.metadata.attemptCount})`,
+    );
   }
 
   @OnAudit('audit_trail:*')

@@ -5,9 +5,51 @@
  * It reads /pubsub/status once, then follows five Server-Sent-Event streams and never reloads.
  */
 export function dashboardClient(channels: readonly string[], chartPoints: number): void {
-  type Payload = Record<string, any>;
-  interface Message { id: string; channel: string; topic: string; type: string; payload: Payload; timestamp: number; node: string }
-  interface Row { throughput: HTMLElement; depth: HTMLElement; errors: HTMLElement; drops: HTMLElement; subscriptions: HTMLElement; status: HTMLElement; line: SVGPolylineElement; samples: number[] }
+  interface Payload {
+    operation?: string;
+    count?: number;
+    durationMs?: number;
+    component?: string;
+    status?: string;
+    details?: {
+      mailboxDepth?: number;
+      handlerErrors?: number;
+      failedPublications?: number;
+      dropped?: number;
+      lost?: number;
+      subscriptions?: number;
+    };
+    severity?: string;
+    title?: string;
+    message?: string;
+    source?: string;
+    userId?: string;
+    claimedNode?: string;
+    node?: string;
+    reason?: string;
+    violationType?: string;
+    resource?: string;
+    activeNodes?: unknown[];
+  }
+  interface Message {
+    id: string;
+    channel: string;
+    topic: string;
+    type: string;
+    payload: Payload;
+    timestamp: number;
+    node: string;
+  }
+  interface Row {
+    throughput: HTMLElement;
+    depth: HTMLElement;
+    errors: HTMLElement;
+    drops: HTMLElement;
+    subscriptions: HTMLElement;
+    status: HTMLElement;
+    line: SVGPolylineElement;
+    samples: number[];
+  }
 
   const rows = new Map<string, Row>();
   let localNode = '';
@@ -21,23 +63,35 @@ export function dashboardClient(channels: readonly string[], chartPoints: number
     const row = document.createElement('tr');
     row.dataset.channel = name;
     row.innerHTML =
-      '<th scope="row">' + name + '</th><td><svg class="chart" viewBox="0 0 ' + (chartPoints - 1) + ' 30" preserveAspectRatio="none">' +
+      '<th scope="row">' +
+      name +
+      '</th><td><svg class="chart" viewBox="0 0 ' +
+      (chartPoints - 1) +
+      ' 30" preserveAspectRatio="none">' +
       '<polyline points="" /></svg></td><td data-field="throughput">–</td><td data-field="depth">–</td>' +
       '<td data-field="errors">–</td><td data-field="drops">–</td><td data-field="subscriptions">–</td><td data-field="status">–</td>';
     table.appendChild(row);
     rows.set(name, {
-      throughput: cell(row, 'throughput'), depth: cell(row, 'depth'), errors: cell(row, 'errors'), drops: cell(row, 'drops'),
-      subscriptions: cell(row, 'subscriptions'), status: cell(row, 'status'), line: row.querySelector('polyline') as SVGPolylineElement, samples: [],
+      throughput: cell(row, 'throughput'),
+      depth: cell(row, 'depth'),
+      errors: cell(row, 'errors'),
+      drops: cell(row, 'drops'),
+      subscriptions: cell(row, 'subscriptions'),
+      status: cell(row, 'status'),
+      line: row.querySelector('polyline') as SVGPolylineElement,
+      samples: [],
     });
   }
 
   function showNodes(nodes: string[]): void {
     const list = byTestId('nodes');
-    list.replaceChildren(...nodes.map((node) => {
-      const item = document.createElement('li');
-      item.textContent = node + (node === localNode ? ' (this node)' : '');
-      return item;
-    }));
+    list.replaceChildren(
+      ...nodes.map((node) => {
+        const item = document.createElement('li');
+        item.textContent = node + (node === localNode ? ' (this node)' : '');
+        return item;
+      }),
+    );
   }
 
   function showIntegration(enabled: boolean): void {
@@ -106,7 +160,12 @@ export function dashboardClient(channels: readonly string[], chartPoints: number
     const who = p.userId ?? p.claimedNode ?? p.node ?? '';
     const what = p.reason ?? p.violationType ?? p.resource ?? '';
     const simulated = message.type === 'authentication_failure' ? ' [simulated]' : '';
-    prepend('security', time(message.timestamp) + ' ' + message.type + simulated + ': ' + String(who) + ' ' + String(what), 'security-event', 8);
+    prepend(
+      'security',
+      time(message.timestamp) + ' ' + message.type + simulated + ': ' + String(who) + ' ' + String(what),
+      'security-event',
+      8,
+    );
   }
 
   function onMembership(message: Message): void {
@@ -117,8 +176,8 @@ export function dashboardClient(channels: readonly string[], chartPoints: number
     const source = new EventSource('/pubsub/stream?channel=' + channel + '&pattern=' + encodeURIComponent(pattern));
     source.onmessage = (event) => handle(JSON.parse(event.data) as Message);
     // EventSource reconnects by itself; show the state instead of logging.
-    source.onerror = () => byTestId('connection').textContent = 'reconnecting…';
-    source.onopen = () => byTestId('connection').textContent = 'live';
+    source.onerror = () => (byTestId('connection').textContent = 'reconnecting…');
+    source.onopen = () => (byTestId('connection').textContent = 'live');
   }
 
   byTestId('integration-toggle').addEventListener('click', async () => {
@@ -128,21 +187,28 @@ export function dashboardClient(channels: readonly string[], chartPoints: number
 
   void fetch('/pubsub/status')
     .then((response) => response.json())
-    .then((status: { node: string; nodes: string[]; integration: boolean; channels: Array<{ channel: string; subscriptions: number; mailboxDepth: number }> }) => {
-      localNode = status.node;
-      byTestId('node').textContent = status.node;
-      showNodes(status.nodes);
-      showIntegration(status.integration);
-      for (const stats of status.channels) {
-        const row = rows.get(stats.channel);
-        if (row === undefined) continue;
-        row.depth.textContent = String(stats.mailboxDepth);
-        row.subscriptions.textContent = String(stats.subscriptions);
-      }
-      follow('metrics', 'throughput', onThroughput);
-      follow('health', '*', onHealth);
-      follow('alerts', '*', onAlert);
-      follow('security', '*', onSecurity);
-      follow('lifecycle', 'cluster_membership', onMembership);
-    });
+    .then(
+      (status: {
+        node: string;
+        nodes: string[];
+        integration: boolean;
+        channels: Array<{ channel: string; subscriptions: number; mailboxDepth: number }>;
+      }) => {
+        localNode = status.node;
+        byTestId('node').textContent = status.node;
+        showNodes(status.nodes);
+        showIntegration(status.integration);
+        for (const stats of status.channels) {
+          const row = rows.get(stats.channel);
+          if (row === undefined) continue;
+          row.depth.textContent = String(stats.mailboxDepth);
+          row.subscriptions.textContent = String(stats.subscriptions);
+        }
+        follow('metrics', 'throughput', onThroughput);
+        follow('health', '*', onHealth);
+        follow('alerts', '*', onAlert);
+        follow('security', '*', onSecurity);
+        follow('lifecycle', 'cluster_membership', onMembership);
+      },
+    );
 }

@@ -50,7 +50,11 @@ export async function readEvents(url: string, count: number, timeoutMs = 5_000, 
         while ((end = buffer.indexOf('\n\n')) >= 0) {
           const block = buffer.slice(0, end);
           buffer = buffer.slice(end + 2);
-          const data = block.split('\n').filter((line) => line.startsWith('data:')).map((line) => line.slice(5).trimStart()).join('\n');
+          const data = block
+            .split('\n')
+            .filter((line) => line.startsWith('data:'))
+            .map((line) => line.slice(5).trimStart())
+            .join('\n');
           if (data !== '') events.push(JSON.parse(data));
           if (events.length >= count) {
             clearTimeout(timer);
