@@ -31,7 +31,8 @@ export const CONSUMERS = [
 @Module({
   imports: [
     // In memory by default. The environment configures the rest without code changes:
-    // PUBSUB_REDIS_URL (Redis transport), SECRET_KEY_BASE, PUBSUB_INTEGRATION, PUBSUB_*_BROADCAST_INTERVAL.
+    // PUBSUB_REDIS_URL (Redis transport; it needs SECRET_KEY_BASE to sign its frames), SECRET_KEY_BASE,
+    // PUBSUB_INTEGRATION, PUBSUB_*_BROADCAST_INTERVAL.
     PubSubModule.forRootAsync({
       imports: [DemoMetricsModule],
       inject: [METRICS_REGISTRY],
