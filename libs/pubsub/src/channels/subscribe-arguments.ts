@@ -31,7 +31,10 @@ export function checkedSettings(
 ): MailboxSettings {
   if (options === undefined) options = {};
   if (options === null || typeof options !== 'object') {
-    throw new PubSubError('invalid_subscribe_options', ERRORS.invalidSubscribeOptions(channel, ERRORS.subscribeOptionsNotAnObject(options)));
+    throw new PubSubError(
+      'invalid_subscribe_options',
+      ERRORS.invalidSubscribeOptions(channel, ERRORS.subscribeOptionsNotAnObject(options)),
+    );
   }
   let settings: MailboxSettings;
   try {
@@ -42,7 +45,10 @@ export function checkedSettings(
       retries: options.retries ?? 0,
     };
   } catch (error) {
-    throw new PubSubError('invalid_subscribe_options', ERRORS.invalidSubscribeOptions(channel, ERRORS.unreadableSubscribeOptions(describeError(error))));
+    throw new PubSubError(
+      'invalid_subscribe_options',
+      ERRORS.invalidSubscribeOptions(channel, ERRORS.unreadableSubscribeOptions(describeError(error))),
+    );
   }
   const problem = describeInvalidSettings(settings);
   if (problem !== undefined) throw new PubSubError('invalid_subscribe_options', ERRORS.invalidSubscribeOptions(channel, problem));
@@ -50,9 +56,13 @@ export function checkedSettings(
 }
 
 function describeInvalidSettings(settings: MailboxSettings): string | undefined {
-  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1) return `mailboxSize must be a positive integer, got ${show(settings.mailboxSize)}`;
-  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest') return `overflow must be 'drop-oldest' or 'drop-newest', got ${show(settings.overflow)}`;
-  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1) return `concurrency must be a positive integer, got ${show(settings.concurrency)}`;
-  if (!Number.isInteger(settings.retries) || settings.retries < 0) return `retries must be a non-negative integer, got ${show(settings.retries)}`;
+  if (!Number.isInteger(settings.mailboxSize) || settings.mailboxSize < 1)
+    return `mailboxSize must be a positive integer, got ${show(settings.mailboxSize)}`;
+  if (settings.overflow !== 'drop-oldest' && settings.overflow !== 'drop-newest')
+    return `overflow must be 'drop-oldest' or 'drop-newest', got ${show(settings.overflow)}`;
+  if (!Number.isInteger(settings.concurrency) || settings.concurrency < 1)
+    return `concurrency must be a positive integer, got ${show(settings.concurrency)}`;
+  if (!Number.isInteger(settings.retries) || settings.retries < 0)
+    return `retries must be a non-negative integer, got ${show(settings.retries)}`;
   return undefined;
 }

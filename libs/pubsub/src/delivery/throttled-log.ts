@@ -1,4 +1,4 @@
-import type { PubSubLogger } from './pubsub-logger.js';
+import { escapingLogger, type PubSubLogger } from './pubsub-logger.js';
 
 interface Window {
   startedAt: number;
@@ -12,13 +12,17 @@ interface Window {
  */
 export class ThrottledLog {
   private readonly windows = new Map<string, Window>();
+  private readonly logger: PubSubLogger;
 
   constructor(
-    private readonly logger: PubSubLogger,
+    logger: PubSubLogger,
     private readonly burst = 20,
     private readonly windowMs = 1_000,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Most lines carry types, topics or error texts from messages: escaped, so they cannot forge lines.
+    this.logger = escapingLogger(logger);
+  }
 
   warn(key: string, message: string): void {
     if (this.admit(key)) this.logger.warn(message);

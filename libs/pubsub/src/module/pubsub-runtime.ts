@@ -9,7 +9,7 @@ import { SelfMonitor } from '../integration/self-monitor.js';
 import { CATALOGUE_HOOKS } from '../messages/catalogue.js';
 import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { RuntimeObservability } from '../observability/runtime-observability.js';
-import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import { escapingLogger, type PubSubLogger } from '../delivery/pubsub-logger.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import { viewTransportStats } from '../transport/transport-stats.js';
@@ -44,10 +44,14 @@ export class PubSubRuntime {
   private observability: Promise<RuntimeObservability> | undefined;
   private readonly once = new Set<string>();
 
+  /** Escaping: the lines the library logs directly (not through a ThrottledLog) carry message text too. */
+  readonly logger: PubSubLogger;
+
   constructor(
     readonly settings: PubSubSettings,
-    readonly logger: PubSubLogger = new Logger('PubSub'),
+    logger: PubSubLogger = new Logger('PubSub'),
   ) {
+    this.logger = escapingLogger(logger);
     this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
     // Catalogue payloads get this application's node name as their `node` default, then are validated.
     Object.assign(this.channels.hooks, CATALOGUE_HOOKS);
