@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { OnEvents, PubSubError, type PubSubMessage } from '@gater/pubsub';
+import { OnEvents, PubSubError, PubSubManager, getChannelToken, type PubSubMessage } from '@gater/pubsub';
 import { createChannels } from '../support/channels.js';
 import { startApp } from '../support/pubsub-app.js';
 import { recordFigure } from './support/figures.js';
@@ -153,5 +153,16 @@ describe('hardening: hostile subscribe arguments', () => {
     }
     await expect(startApp({ providers: [MqttHabits] })).rejects.toThrow(/MqttHabits\.onOrder.*'#' is another broker's wildcard; use '\*'/);
     recordFigure('hostile inputs tried');
+  });
+});
+
+describe('hardening: unknown channel names', () => {
+  it.each(['nope', '', 'Events', '__proto__', 'constructor', 42, null])('channel(%j) throws PubSubError unknown_channel', (name) => {
+    const manager = new PubSubManager(createChannels());
+    const error = thrown(() => manager.channel(name as never));
+    expect(error).toBeInstanceOf(PubSubError);
+    expect(error).toMatchObject({ code: 'unknown_channel' });
+    expect(() => getChannelToken(name as never)).toThrow(PubSubError);
+    recordFigure('hostile inputs tried', 2);
   });
 });

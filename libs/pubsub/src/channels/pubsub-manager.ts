@@ -4,6 +4,7 @@ import type { ChannelName } from './channel-names.js';
 import type { ChannelStats } from './channel.types.js';
 import { isChannelName } from './channel-names.js';
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { localTransportStats, type TransportStatsView } from './transport-stats-view.js';
 
 /** Live node names, this one included; the transport knows them. */
@@ -25,7 +26,7 @@ export class PubSubManager {
   }
 
   channel(name: ChannelName): Channel {
-    if (!isChannelName(name)) throw new Error(ERRORS.unknownChannel(name));
+    if (!isChannelName(name)) throw new PubSubError('unknown_channel', ERRORS.unknownChannel(name));
     return this.set.channel(name);
   }
 
