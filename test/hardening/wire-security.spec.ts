@@ -17,7 +17,15 @@ function writer(node: string, epoch: string, key?: string) {
   const codec = new FrameCodec(node, epoch, new PubSubSecurity({ secretKeyBase: key }));
   const entry = (seq: number, payload: unknown, channel: ChannelName = 'events') =>
     codec.encodeEntry(
-      { id: `${epoch}-${seq}-${randomBytes(3).toString('hex')}`, channel, topic: 'orders:created', type: 'order_created', payload, timestamp: Date.now(), node },
+      {
+        id: `${epoch}-${seq}-${randomBytes(3).toString('hex')}`,
+        channel,
+        topic: 'orders:created',
+        type: 'order_created',
+        payload,
+        timestamp: Date.now(),
+        node,
+      },
       seq,
     )!;
   return {
@@ -64,7 +72,11 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
   async function pair(options: ClusterOptions = {}): Promise<[TestNode, TestNode]> {
     const a = await node('node-a', options);
     const b = await node('node-b', options);
-    await eventually(() => a.transport.nodes().length === 2 && b.transport.nodes().length === 2, 5_000, () => 'nodes did not meet');
+    await eventually(
+      () => a.transport.nodes().length === 2 && b.transport.nodes().length === 2,
+      5_000,
+      () => 'nodes did not meet',
+    );
     return [a, b];
   }
 
@@ -88,7 +100,11 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
         expect(a.channels.channel('events').publish('orders:created', 'order_created', { i }).ok).toBe(true);
         await sleep(60);
       }
-      await eventually(() => frames.filter(fromNode('node-a')).length >= 10, 5_000, () => 'not enough frames captured');
+      await eventually(
+        () => frames.filter(fromNode('node-a')).length >= 10,
+        5_000,
+        () => 'not enough frames captured',
+      );
       const fromA = frames.filter(fromNode('node-a'));
       const data = fromA.filter((frame) => frame.includes('"k":"d"'));
       const captured = [...data, ...fromA.filter((frame) => !data.includes(frame))].slice(0, 10);
@@ -98,11 +114,19 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       const index = nodes.indexOf(a);
       nodes.splice(index, 1);
       await a.close();
-      await eventually(() => b.transport.nodes().join() === 'node-b', 3_000, () => 'node-a did not leave');
+      await eventually(
+        () => b.transport.nodes().join() === 'node-b',
+        3_000,
+        () => 'node-a did not leave',
+      );
 
       // The receiver that saw them: the epoch said goodbye, and every number is below its high-water mark.
       for (const frame of captured) await inject(frame);
-      await eventually(() => rejected(b, 'replayed') === 10, 5_000, () => `replayed ${rejected(b, 'replayed')}`);
+      await eventually(
+        () => rejected(b, 'replayed') === 10,
+        5_000,
+        () => `replayed ${rejected(b, 'replayed')}`,
+      );
       expect(b.transport.nodes()).toEqual(['node-b']);
 
       // A receiver that restarted since: it remembers nothing, and needs nothing to refuse them.
@@ -113,7 +137,11 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       const membership = restarted.inbox('lifecycle', 'cluster_membership');
       const violations = restarted.inbox('security', 'access_violations');
       for (const frame of captured) await inject(frame);
-      await eventually(() => rejected(restarted, 'replayed') === 10, 5_000, () => `replayed ${rejected(restarted, 'replayed')}`);
+      await eventually(
+        () => rejected(restarted, 'replayed') === 10,
+        5_000,
+        () => `replayed ${rejected(restarted, 'replayed')}`,
+      );
       await violations.until(1);
       await sleep(100);
       expect(orders.messages).toEqual([]);
@@ -129,24 +157,36 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       const fast = writer('node-fast', newEpoch(), SECRET);
       const first = fast.heartbeat();
       await inject(first);
-      await eventually(() => b.transport.nodes().includes('node-fast'), 3_000, () => 'node-fast not seen');
+      await eventually(
+        () => b.transport.nodes().includes('node-fast'),
+        3_000,
+        () => 'node-fast not seen',
+      );
       const started = Date.now();
       const total = 100_001;
-      for (let sent = 0; sent < total; ) {
+      for (let sent = 0; sent < total;) {
         const pipeline = attacker.pipeline();
         const chunk = Math.min(5_000, total - sent);
         for (let i = 0; i < chunk; i++) pipeline.publish(busChannel(prefix), fast.heartbeat());
         await pipeline.exec();
         sent += chunk;
         // Paced by the receiver, so Redis never cuts its subscriber at the output-buffer limit.
-        await eventually(() => b.transport.stats().framesReceived >= sent + 1, 20_000, () => `received ${b.transport.stats().framesReceived} of ${sent + 1}`);
+        await eventually(
+          () => b.transport.stats().framesReceived >= sent + 1,
+          20_000,
+          () => `received ${b.transport.stats().framesReceived} of ${sent + 1}`,
+        );
       }
       const rate = Math.round((total * 1_000) / (Date.now() - started));
       console.log(`${total} frames at ${rate} frames/s, then the first one again`);
       expect(rate).toBeGreaterThan(333);
       expect(b.transport.stats().rejected).toEqual({});
       await inject(first);
-      await eventually(() => rejected(b, 'replayed') === 1, 5_000, () => `rejected ${JSON.stringify(b.transport.stats().rejected)}`);
+      await eventually(
+        () => rejected(b, 'replayed') === 1,
+        5_000,
+        () => `rejected ${JSON.stringify(b.transport.stats().rejected)}`,
+      );
       recordFigure('forged frames rejected', 1);
     }, 90_000);
   });
@@ -162,7 +202,11 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       await inject(forger.data([forger.entry(1e15, { forged: true })]));
       await inject(forger.heartbeat({ events: 9e15, metrics: 9e15 }));
       await inject(forger.heartbeat({ events: 1.8e16 })); // beyond a safe integer: not even a number of the wire
-      await eventually(() => rejected(b, 'implausible_sequence') === 2 && rejected(b, 'invalid_format') === 1, 3_000, () => JSON.stringify(b.transport.stats().rejected));
+      await eventually(
+        () => rejected(b, 'implausible_sequence') === 2 && rejected(b, 'invalid_format') === 1,
+        3_000,
+        () => JSON.stringify(b.transport.stats().rejected),
+      );
       for (let i = 0; i < 1_000; i++) a.channels.channel('events').publish('orders:genuine', 'order_created', i);
       await orders.until(1_000, 10_000);
       await sleep(200);
@@ -186,10 +230,17 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       expect(underLimit.length).toBeLessThan(frameLimit(512 * 1024, 1_048_576));
       await inject(huge);
       await inject(underLimit);
-      await eventually(() => rejected(b, 'too_large') === 1 && rejected(b, 'invalid_signature') === 1, 10_000, () => JSON.stringify(b.transport.stats().rejected));
+      await eventually(
+        () => rejected(b, 'too_large') === 1 && rejected(b, 'invalid_signature') === 1,
+        10_000,
+        () => JSON.stringify(b.transport.stats().rejected),
+      );
       await violations.until(2);
       expect(b.channels.channel('events').stats().failedPublications).toBe(2);
-      expect(violations.messages.map((m) => (m.payload as { metadata: { error: string } }).metadata.error).sort()).toEqual(['invalid_signature', 'too_large']);
+      expect(violations.messages.map((m) => (m.payload as { metadata: { error: string } }).metadata.error).sort()).toEqual([
+        'invalid_signature',
+        'too_large',
+      ]);
       // Still answering: the genuine node's next message arrives.
       a.channels.channel('events').publish('orders:after', 'order_created', 'after');
       await orders.until(1);
@@ -211,7 +262,14 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
         ['too_large', 'x'.repeat(2 * 1024 * 1024)],
         ['invalid_message', cyclic],
         ['invalid_message', { amount: 10n }],
-        ['invalid_message', { toJSON: () => { throw new Error('not today'); } }],
+        [
+          'invalid_message',
+          {
+            toJSON: () => {
+              throw new Error('not today');
+            },
+          },
+        ],
       ];
       for (const [reason, payload] of hostile) {
         const result = events.publish('big:refused', 'refused', payload);
@@ -229,7 +287,9 @@ describeWithRedis('wire security over Redis (attacker: a raw ioredis client)', (
       const limit = frameLimit(512 * 1024, 1_048_576);
       const data = frames.filter((frame) => fromNode('node-a')(frame) && frame.includes('"k":"d"'));
       expect(data.every((frame) => Buffer.byteLength(frame) <= limit)).toBe(true);
-      expect(data.filter((frame) => frame.includes('"batch"')).every((frame) => Buffer.byteLength(frame) < 512 * 1024 + 16 * 1024)).toBe(true);
+      expect(data.filter((frame) => frame.includes('"batch"')).every((frame) => Buffer.byteLength(frame) < 512 * 1024 + 16 * 1024)).toBe(
+        true,
+      );
     }, 30_000);
   });
 });

@@ -40,13 +40,16 @@ describe('wire security at start-up', () => {
     }
   });
 
-  it.each(['notaurl', 'http://127.0.0.1:1', 'redis//127.0.0.1:6379'])('PUBSUB_REDIS_URL=%s fails start-up naming the variable', async (url) => {
-    const error = await startupError({ secretKeyBase: 'k' }, { PUBSUB_REDIS_URL: url });
-    expect(error).toBeInstanceOf(PubSubError);
-    expect((error as Error).message).toContain('PUBSUB_REDIS_URL');
-    expect((error as Error).message).toContain('redis:// or rediss://');
-    recordFigure('hostile inputs tried');
-  });
+  it.each(['notaurl', 'http://127.0.0.1:1', 'redis//127.0.0.1:6379'])(
+    'PUBSUB_REDIS_URL=%s fails start-up naming the variable',
+    async (url) => {
+      const error = await startupError({ secretKeyBase: 'k' }, { PUBSUB_REDIS_URL: url });
+      expect(error).toBeInstanceOf(PubSubError);
+      expect((error as Error).message).toContain('PUBSUB_REDIS_URL');
+      expect((error as Error).message).toContain('redis:// or rediss://');
+      recordFigure('hostile inputs tried');
+    },
+  );
 
   it('transport.url gets the same check, naming the option', async () => {
     const error = await startupError({ secretKeyBase: 'k', transport: { type: 'redis', url: 'http://127.0.0.1:1' } });

@@ -41,15 +41,21 @@ describe('wire security settings', () => {
     const error = startupError(() => resolvePubSubSettings({ transport: { type: 'redis', url: 'http://127.0.0.1:1' } }, NO_ENV));
     expect(error.message).toContain('transport.url');
     expect(error.message).not.toContain('PUBSUB_REDIS_URL');
-    expect(resolvePubSubSettings({ transport: { type: 'redis', url: 'rediss://user:pw@cache:6380/1' } }, NO_ENV).transport.url).toBe('rediss://user:pw@cache:6380/1');
+    expect(resolvePubSubSettings({ transport: { type: 'redis', url: 'rediss://user:pw@cache:6380/1' } }, NO_ENV).transport.url).toBe(
+      'rediss://user:pw@cache:6380/1',
+    );
     expect(resolvePubSubSettings({ transport: { type: 'redis' } }, { PUBSUB_REDIS_URL: 'redis://h:1' }).transport.url).toBe('redis://h:1');
-    expect(startupError(() => resolvePubSubSettings({ transport: { type: 'redis' } }, { PUBSUB_REDIS_URL: 'notaurl' })).message).toContain('PUBSUB_REDIS_URL');
+    expect(startupError(() => resolvePubSubSettings({ transport: { type: 'redis' } }, { PUBSUB_REDIS_URL: 'notaurl' })).message).toContain(
+      'PUBSUB_REDIS_URL',
+    );
   });
 
   it('allowUnsigned defaults to false and must be a boolean', () => {
     expect(resolvePubSubSettings({ transport: { type: 'redis' } }, NO_ENV).transport.allowUnsigned).toBe(false);
     expect(resolvePubSubSettings({ transport: { type: 'redis', allowUnsigned: true } }, NO_ENV).transport.allowUnsigned).toBe(true);
-    expect(() => resolvePubSubSettings({ transport: { type: 'redis', allowUnsigned: 'yes' as unknown as boolean } }, NO_ENV)).toThrow(/allowUnsigned/);
+    expect(() => resolvePubSubSettings({ transport: { type: 'redis', allowUnsigned: 'yes' as unknown as boolean } }, NO_ENV)).toThrow(
+      /allowUnsigned/,
+    );
   });
 
   it('the Redis transport refuses to start without a secret, naming SECRET_KEY_BASE and allowUnsigned', () => {
@@ -63,8 +69,12 @@ describe('wire security settings', () => {
     expect(error.code).toBe('invalid_option');
     expect(error.message).toContain('SECRET_KEY_BASE');
     expect(error.message).toContain('allowUnsigned: true');
-    expect(() => createTransportLayer(deps({ transport: { type: 'redis', url: 'redis://127.0.0.1:1', allowUnsigned: true } }))).not.toThrow();
-    expect(() => createTransportLayer(deps({ transport: { type: 'redis', url: 'redis://127.0.0.1:1' }, secretKeyBase: 'k' }))).not.toThrow();
+    expect(() =>
+      createTransportLayer(deps({ transport: { type: 'redis', url: 'redis://127.0.0.1:1', allowUnsigned: true } })),
+    ).not.toThrow();
+    expect(() =>
+      createTransportLayer(deps({ transport: { type: 'redis', url: 'redis://127.0.0.1:1' }, secretKeyBase: 'k' })),
+    ).not.toThrow();
     expect(() => createTransportLayer(deps({}))).not.toThrow(); // memory needs no secret
   });
 });

@@ -21,7 +21,10 @@ describe('publish with a remote transport tells the truth', () => {
   function clusterNode(maxMessageBytes?: number) {
     const settings = resolvePubSubSettings({ nodeName: 'node-a', maxMessageBytes }, {});
     const channels = new ChannelSet({ nodeName: 'node-a', logger: silentLogger });
-    const transport = new ClusterTransport({ settings, channels, logger: silentLogger, alert: () => undefined }, new MemoryHub().connect('node-a'));
+    const transport = new ClusterTransport(
+      { settings, channels, logger: silentLogger, alert: () => undefined },
+      new MemoryHub().connect('node-a'),
+    );
     transports.push(transport);
     const delivered: PubSubMessage[] = [];
     channels.channel('events').subscribe('*', (message) => void delivered.push(message));
@@ -31,8 +34,16 @@ describe('publish with a remote transport tells the truth', () => {
   it('refuses, before any local delivery, what cannot cross: too large (maxMessageBytes) or not serialisable', async () => {
     const { channels, delivered } = clusterNode(1_000);
     const events = channels.channel('events');
-    expect(events.publish('a:b', 'big', 'x'.repeat(1_000))).toMatchObject({ ok: false, reason: 'too_large', error: expect.stringContaining('maxMessageBytes (1000)') });
-    expect(events.publish('a:b', 'cycle', cyclic())).toMatchObject({ ok: false, reason: 'invalid_message', error: expect.stringContaining('cannot be serialised') });
+    expect(events.publish('a:b', 'big', 'x'.repeat(1_000))).toMatchObject({
+      ok: false,
+      reason: 'too_large',
+      error: expect.stringContaining('maxMessageBytes (1000)'),
+    });
+    expect(events.publish('a:b', 'cycle', cyclic())).toMatchObject({
+      ok: false,
+      reason: 'invalid_message',
+      error: expect.stringContaining('cannot be serialised'),
+    });
     expect(events.publish('a:b', 'bigint', 1n)).toMatchObject({ ok: false, reason: 'invalid_message' });
     expect(events.publish('a:b', 'small', 'x'.repeat(800)).ok).toBe(true);
     expect(events.publish('a:b', 'local', 'x'.repeat(5_000), { local: true }).ok).toBe(true); // never leaves: no limit

@@ -66,7 +66,12 @@ describe('wire frames (version 2)', () => {
     expect(sender.isOwnEcho(second)).toBe(true);
     expect(codec(SECRET, 'node-a', 'bbbbbbbbbbbb').isOwnEcho(second)).toBe(false);
     const receiver = codec(SECRET, 'node-b', 'ffffffffffff');
-    expect([first, second].map((text) => { const d = receiver.decode(text); return d.ok && d.frame.number; })).toEqual([1, 2]);
+    expect(
+      [first, second].map((text) => {
+        const d = receiver.decode(text);
+        return d.ok && d.frame.number;
+      }),
+    ).toEqual([1, 2]);
   });
 
   it('authenticates the raw text before parsing any of it: a forged or tampered frame is never JSON.parsed', () => {
@@ -85,7 +90,10 @@ describe('wire frames (version 2)', () => {
   it('refuses a frame larger than the limit without parsing it, in well under the time a parse takes', () => {
     const receiver = codec(SECRET, 'node-b', 'ffffffffffff');
     const sender = codec('not-the-secret');
-    const huge = sender.encode('d', Array.from({ length: 100_000 }, (_, i) => sender.encodeEntry(message({ id: `f-${i}`, payload: 'x'.repeat(80) }), i + 1)!));
+    const huge = sender.encode(
+      'd',
+      Array.from({ length: 100_000 }, (_, i) => sender.encodeEntry(message({ id: `f-${i}`, payload: 'x'.repeat(80) }), i + 1)!),
+    );
     expect(huge.length).toBeGreaterThan(10_000_000);
     const parse = jest.spyOn(JSON, 'parse');
     const started = performance.now();
@@ -109,7 +117,11 @@ describe('wire frames (version 2)', () => {
   it('tells unsigned, unexpected-signature, expired and malformed frames apart', () => {
     const secured = codec(SECRET, 'node-b', 'ffffffffffff');
     const open = codec(undefined, 'node-b', 'ffffffffffff');
-    expect(secured.decode(dataFrame(undefined, [1]))).toMatchObject({ ok: false, error: 'unsecured_message_rejected', claimedChannel: 'events' });
+    expect(secured.decode(dataFrame(undefined, [1]))).toMatchObject({
+      ok: false,
+      error: 'unsecured_message_rejected',
+      claimedChannel: 'events',
+    });
     expect(open.decode(dataFrame(SECRET, [1]))).toMatchObject({ ok: false, error: 'no_secret_configured' });
     expect(open.decode(dataFrame(undefined, [1]))).toMatchObject({ ok: true, frame: { signed: false } });
 
@@ -124,7 +136,12 @@ describe('wire frames (version 2)', () => {
       expect(open.decode(garbage)).toMatchObject({ ok: false, error: 'invalid_format' });
     }
     const plain = JSON.stringify(message());
-    expect(secured.decode(plain)).toEqual({ ok: false, error: 'unsecured_message_rejected', claimedNode: 'node-a', claimedChannel: 'events' });
+    expect(secured.decode(plain)).toEqual({
+      ok: false,
+      error: 'unsecured_message_rejected',
+      claimedNode: 'node-a',
+      claimedChannel: 'events',
+    });
     expect(open.decode(plain)).toMatchObject({ ok: false, error: 'invalid_format', claimedChannel: 'events' });
   });
 
@@ -140,7 +157,17 @@ describe('wire frames (version 2)', () => {
     cyclic.self = cyclic;
     expect(encodeMessage(message({ payload: cyclic }))).toBeUndefined();
     expect(encodeMessage(message({ payload: { n: 1n } }))).toBeUndefined();
-    expect(encodeMessage(message({ payload: { toJSON: () => { throw new Error('no'); } } }))).toBeUndefined();
+    expect(
+      encodeMessage(
+        message({
+          payload: {
+            toJSON: () => {
+              throw new Error('no');
+            },
+          },
+        }),
+      ),
+    ).toBeUndefined();
     const encoded = encodeMessage(message({ payload: '€' }))!;
     expect(encoded.bytes).toBe(Buffer.byteLength(encoded.tail));
     expect(encoded.bytes).toBe(encoded.tail.length + 2);

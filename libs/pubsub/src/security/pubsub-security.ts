@@ -15,12 +15,7 @@ export interface SignedMessage {
 }
 
 export type SecureMessageError =
-  | 'invalid_signature'
-  | 'no_secret_configured'
-  | 'unsecured_message_rejected'
-  | 'invalid_format'
-  | 'expired'
-  | 'replayed';
+  'invalid_signature' | 'no_secret_configured' | 'unsecured_message_rejected' | 'invalid_format' | 'expired' | 'replayed';
 
 export type SecureMessageResult = { ok: true; message: PubSubMessage } | { ok: false; error: SecureMessageError };
 
@@ -109,9 +104,7 @@ export class PubSubSecurity {
   sign(message: PubSubMessage): SignedMessage {
     const signingKey = this.keys[0];
     if (signingKey === undefined) {
-      throw new Error(
-        'PubSubSecurity.sign: no secretKeyBase is configured, so messages cannot be signed (check hasSecret() first)',
-      );
+      throw new Error('PubSubSecurity.sign: no secretKeyBase is configured, so messages cannot be signed (check hasSecret() first)');
     }
     const candidate = message.payload === undefined ? { ...message, payload: null } : message;
     const fresh = readPubSubMessage(candidate);

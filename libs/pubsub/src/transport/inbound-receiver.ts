@@ -104,7 +104,10 @@ export class InboundReceiver {
   private countLost(channel: ChannelName, gap: number, node: string, detail: string): void {
     this.stats.lost += gap;
     this.channels.channel(channel).counters.count('lost', gap);
-    this.log.warn(`transport-lost:${channel}`, `${gap} message(s) on channel '${channel}' from node '${node}' never arrived (${detail}); counted in 'lost'`);
+    this.log.warn(
+      `transport-lost:${channel}`,
+      `${gap} message(s) on channel '${channel}' from node '${node}' never arrived (${detail}); counted in 'lost'`,
+    );
   }
 
   private reject(error: FrameRejection, node: string | undefined, channel: ChannelName | undefined): void {

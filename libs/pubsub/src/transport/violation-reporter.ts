@@ -91,6 +91,7 @@ export class ViolationReporter {
       metadata,
     });
     const result = security.publish(ACCESS_VIOLATIONS_TOPIC, violation, { local: true });
-    if (!result.ok) this.log.error('transport-violation-refused', `access_violation could not be published: ${result.reason} ${result.error ?? ''}`);
+    if (!result.ok)
+      this.log.error('transport-violation-refused', `access_violation could not be published: ${result.reason} ${result.error ?? ''}`);
   }
 }

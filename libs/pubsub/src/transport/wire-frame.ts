@@ -92,7 +92,9 @@ export function encodeMessage(message: PubSubMessage): EncodedMessage | undefine
   let tail: string;
   try {
     const { channel, id, topic, type, timestamp, payload, headers } = message;
-    tail = JSON.stringify(headers === undefined ? [channel, id, topic, type, timestamp, payload] : [channel, id, topic, type, timestamp, payload, headers]);
+    tail = JSON.stringify(
+      headers === undefined ? [channel, id, topic, type, timestamp, payload] : [channel, id, topic, type, timestamp, payload, headers],
+    );
   } catch {
     return undefined; // a cycle, a BigInt, a throwing toJSON or getter, nesting deeper than the stack
   }
