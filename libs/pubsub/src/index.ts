@@ -32,7 +32,7 @@ export type { TransportStatsView as TransportStats } from './channels/transport-
 export type { DeadLetterPayload } from './channels/channel-set.js';
 export { matchTopic } from './routing/match-topic.js';
 export { isValidTopic, isValidPattern } from './routing/topic-grammar.js';
-export { OnChannel } from './decorators/on-channel.decorator.js';
+export { OnChannel, type ChannelHandlerDecorator, type ChannelHandlerMethod } from './decorators/on-channel.decorator.js';
 export {
   OnAlerts,
   OnAudit,

@@ -1,8 +1,8 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { SubscribeOptions } from '../channels/channel.types.js';
-import { OnChannel } from './on-channel.decorator.js';
+import { OnChannel, type ChannelHandlerDecorator } from './on-channel.decorator.js';
 
-type ChannelDecorator = (pattern: string | string[], options?: SubscribeOptions) => MethodDecorator;
+type ChannelDecorator = (pattern: string | string[], options?: SubscribeOptions) => ChannelHandlerDecorator;
 
 function channelDecorator(channel: ChannelName): ChannelDecorator {
   return (pattern, options) => OnChannel(channel, pattern, options);

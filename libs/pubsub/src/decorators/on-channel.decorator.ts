@@ -1,5 +1,5 @@
 import type { ChannelName } from '../channels/channel-names.js';
-import type { SubscribeOptions } from '../channels/channel.types.js';
+import type { PubSubMessage, SubscribeOptions } from '../channels/channel.types.js';
 
 export const PUBSUB_HANDLERS_METADATA = 'gater:pubsub:handlers';
 
@@ -10,10 +10,24 @@ export interface ChannelHandlerMetadata {
 }
 
 /**
+ * A method that can be given a delivered message: one parameter (or none) that a PubSubMessage fits, its
+ * payload typed as the method likes (`PubSubMessage<{ storeId: string }>`); the payload is not checked at run time.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- any, so a typed payload parameter fits
+export type ChannelHandlerMethod = (message: PubSubMessage<any>) => unknown;
+
+/** A method decorator that only fits methods that can take a message. */
+export type ChannelHandlerDecorator = <M extends ChannelHandlerMethod>(
+  target: object,
+  key: string | symbol,
+  descriptor: TypedPropertyDescriptor<M>,
+) => TypedPropertyDescriptor<M>;
+
+/**
  * Binds the method to `channel` when the application initialises. Stored on the method itself, as a list,
  * so several decorators can stack. Checked at bootstrap, where the error can name the class and method.
  */
-export function OnChannel(channel: ChannelName, pattern: string | string[], options?: SubscribeOptions): MethodDecorator {
+export function OnChannel(channel: ChannelName, pattern: string | string[], options?: SubscribeOptions): ChannelHandlerDecorator {
   return (_target, _key, descriptor) => {
     const method = descriptor.value as object;
     const existing: ChannelHandlerMetadata[] = Reflect.getMetadata(PUBSUB_HANDLERS_METADATA, method) ?? [];

@@ -34,11 +34,7 @@ interface Waiter {
 }
 
 /** A subscription that keeps what it receives, for tests: `await recordMessages(channel, 'a:*').waitFor(2)`. */
-export function recordMessages<P = unknown>(
-  channel: Channel,
-  pattern: string | string[],
-  options?: SubscribeOptions,
-): MessageRecorder<P> {
+export function recordMessages<P = unknown>(channel: Channel, pattern: string | string[], options?: SubscribeOptions): MessageRecorder<P> {
   const messages: PubSubMessage<P>[] = [];
   const waiters = new Set<Waiter>();
   const patterns = Array.isArray(pattern) ? pattern.join(', ') : pattern;
