@@ -11,6 +11,7 @@ import {
   type PubSubMessage,
   type RefusalReason,
 } from '@gater/pubsub';
+import { applyDecorators } from '@nestjs/common';
 
 declare const health: HealthChannel;
 declare const channel: Channel;
@@ -127,3 +128,8 @@ class Handlers {
   }
 }
 void Handlers;
+
+// The decorators still fit where Nest expects a MethodDecorator.
+const asMethodDecorator: MethodDecorator = OnHealth('store:*');
+applyDecorators(OnHealth('store:*'), OnChannel('alerts', '*'));
+void asMethodDecorator;

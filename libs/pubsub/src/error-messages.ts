@@ -74,6 +74,13 @@ export const ERRORS = {
   },
 
   // Module, discovery and typing.
+  handlerHostNotCreated: 'its instance was not created',
+  invalidIntervalSetting: (max: number, ms: unknown) => `needs a whole number of milliseconds from 1 to ${max}, got ${show(ms)}`,
+  argumentNotAnObject: (name: string) => `${name} must be an object`,
+  argumentNotText: (name: string) => `${name} must be a non-empty string`,
+  nodeListsNotNames: 'connectedNodes and disconnectedNodes must be arrays of node names',
+  ioredisMissing: (specifier: string, cause: string) =>
+    `@gater/pubsub: the Redis transport (transport.type 'redis' or PUBSUB_REDIS_URL) needs the optional peer dependency '${specifier}', which could not be loaded (${cause}); install it with: npm install ${specifier}@^6`,
   integrationDisabled: 'the integration layer is disabled (PubSubConfigService.enable() or the integration option turns it on)',
   invalidWaitCount: (count: unknown) => `waitFor needs a whole number of messages (0 or more), got ${show(count)}`,
   waitTimedOut: (channel: string, patterns: string, count: number, timeoutMs: number, arrived: readonly ArrivedMessage[]) =>

@@ -22,7 +22,8 @@ export class PubSubError extends Error {
   constructor(
     readonly code: PubSubErrorCode,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }

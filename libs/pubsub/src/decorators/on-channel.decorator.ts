@@ -16,25 +16,35 @@ export interface ChannelHandlerMetadata {
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any, so a typed payload parameter fits
 export type ChannelHandlerMethod = (message: PubSubMessage<any>) => unknown;
 
-/** A method decorator that only fits methods that can take a message. */
-export type ChannelHandlerDecorator = <M extends ChannelHandlerMethod>(
-  target: object,
-  key: string | symbol,
-  descriptor: TypedPropertyDescriptor<M>,
-) => TypedPropertyDescriptor<M>;
+declare const usableOnlyAsMethodDecorator: unique symbol;
+
+/**
+ * A method decorator that only fits methods that can take a message. The second signature is never callable
+ * (its `this` cannot be satisfied): it only lets the decorator be passed where a MethodDecorator is expected,
+ * as in `applyDecorators(OnHealth('x'), ...)`.
+ */
+export interface ChannelHandlerDecorator {
+  <M extends ChannelHandlerMethod>(target: object, key: string | symbol, descriptor: TypedPropertyDescriptor<M>): void;
+  <T>(
+    this: { readonly [usableOnlyAsMethodDecorator]: true },
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<T>,
+  ): void;
+}
 
 /**
  * Binds the method to `channel` when the application initialises. Stored on the method itself, as a list,
  * so several decorators can stack. Checked at bootstrap, where the error can name the class and method.
  */
 export function OnChannel(channel: ChannelName, pattern: string | string[], options?: SubscribeOptions): ChannelHandlerDecorator {
-  return (_target, _key, descriptor) => {
+  const decorate = (_target: object, _key: string | symbol, descriptor: TypedPropertyDescriptor<unknown>): void => {
     const method = descriptor.value as object;
     const existing: ChannelHandlerMetadata[] = Reflect.getMetadata(PUBSUB_HANDLERS_METADATA, method) ?? [];
     const patterns = Array.isArray(pattern) ? [...pattern] : [pattern];
     Reflect.defineMetadata(PUBSUB_HANDLERS_METADATA, [...existing, { channel, patterns, options }], method);
-    return descriptor;
   };
+  return decorate as ChannelHandlerDecorator;
 }
 
 export function getChannelHandlers(method: unknown): ChannelHandlerMetadata[] {

@@ -5,7 +5,9 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import { isChannelName } from '../channels/channel-names.js';
 import type { MessageHandler, Subscription } from '../channels/channel.types.js';
 import { getChannelHandlers, type ChannelHandlerMetadata } from '../decorators/on-channel.decorator.js';
+import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { describeInvalidPattern } from '../routing/topic-grammar.js';
 
 interface DiscoveredHandler {
@@ -36,7 +38,7 @@ export class HandlerExplorer {
           subscriptions.push(channels.channel(channel).subscribe(patterns, fn, options));
         } catch (error) {
           for (const subscription of subscriptions) subscription.unsubscribe();
-          throw new Error(ERRORS.handlerBinding(className, method, (error as Error).message), { cause: error });
+          throw new PubSubError('handler_binding', ERRORS.handlerBinding(className, method, describeError(error)), { cause: error });
         }
       }
     }
@@ -59,22 +61,28 @@ export class HandlerExplorer {
       for (const method of this.scanner.getAllMethodNames(prototype)) {
         const bindings = getChannelHandlers((prototype as Record<string, unknown>)[method]);
         if (bindings.length === 0) continue;
-        found.push({ className: className || wrapper.name?.toString() || 'anonymous', method, instance: instance as object, bindings, wrapper });
+        found.push({
+          className: className || wrapper.name?.toString() || 'anonymous',
+          method,
+          instance: instance as object,
+          bindings,
+          wrapper,
+        });
       }
     }
     return found;
   }
 
   private check({ className, method, bindings, wrapper, instance }: DiscoveredHandler): void {
-    if (wrapper.isTransient) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.nonStaticHandlerHost('transient')));
-    if (!wrapper.isDependencyTreeStatic()) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.nonStaticHandlerHost('request-scoped')));
-    if (!instance) throw new Error(ERRORS.handlerBinding(className, method, 'its instance was not created'));
+    if (wrapper.isTransient) throw bindingError(className, method, ERRORS.nonStaticHandlerHost('transient'));
+    if (!wrapper.isDependencyTreeStatic()) throw bindingError(className, method, ERRORS.nonStaticHandlerHost('request-scoped'));
+    if (!instance) throw bindingError(className, method, ERRORS.handlerHostNotCreated);
     for (const { channel, patterns } of bindings) {
-      if (!isChannelName(channel)) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.unknownChannel(channel)));
-      if (patterns.length === 0) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.noPatterns(channel)));
+      if (!isChannelName(channel)) throw bindingError(className, method, ERRORS.unknownChannel(channel));
+      if (patterns.length === 0) throw bindingError(className, method, ERRORS.noPatterns(channel));
       for (const pattern of patterns) {
         const problem = describeInvalidPattern(pattern);
-        if (problem !== undefined) throw new Error(ERRORS.handlerBinding(className, method, ERRORS.invalidPattern(pattern, channel, problem)));
+        if (problem !== undefined) throw bindingError(className, method, ERRORS.invalidPattern(pattern, channel, problem));
       }
     }
   }
@@ -101,3 +109,6 @@ function hostOf(wrapper: InstanceWrapper): { prototype: object; className: strin
     return undefined; // an exotic value (a Proxy with throwing traps) cannot host decorated methods we could find
   }
 }
+
+const bindingError = (className: string, method: string, problem: string): PubSubError =>
+  new PubSubError('handler_binding', ERRORS.handlerBinding(className, method, problem));

@@ -1,3 +1,5 @@
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { MetricsMessages } from '../messages/metrics.messages.js';
 import type { CatalogueMessage } from '../messages/message-factory.js';
 
@@ -6,7 +8,7 @@ import type { CatalogueMessage } from '../messages/message-factory.js';
  * unhealthy otherwise; quorum holds while a majority is connected.
  */
 export function clusterHealthFields(connected: unknown, disconnected: unknown, event: unknown): Record<string, unknown> {
-  if (!isNameList(connected) || !isNameList(disconnected)) throw new Error('connectedNodes and disconnectedNodes must be arrays of node names');
+  if (!isNameList(connected) || !isNameList(disconnected)) throw new PubSubError('invalid_argument', ERRORS.nodeListsNotNames);
   const total = connected.length + disconnected.length;
   const majority = connected.length > total / 2;
   // No node known at all says nothing about health, and must not read as healthy without quorum.

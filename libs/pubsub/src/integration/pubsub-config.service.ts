@@ -1,4 +1,5 @@
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { MAX_INTERVAL_MS, type PubSubSettings } from '../module/pubsub-settings.js';
 
 export type ConfigChange = 'enabled' | 'healthBroadcastInterval' | 'metricsBroadcastInterval';
@@ -73,6 +74,6 @@ export class PubSubConfigService {
 
 function checkInterval(setter: string, ms: unknown): void {
   if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 1 || ms > MAX_INTERVAL_MS) {
-    throw new Error(ERRORS.invalidOption(setter, `needs a whole number of milliseconds from 1 to ${MAX_INTERVAL_MS}, got ${String(ms)}`));
+    throw new PubSubError('invalid_option', ERRORS.invalidOption(setter, ERRORS.invalidIntervalSetting(MAX_INTERVAL_MS, ms)));
   }
 }

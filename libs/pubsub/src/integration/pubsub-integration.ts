@@ -3,6 +3,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import type { PublishResult } from '../channels/channel.types.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { AlertMessages } from '../messages/alert.messages.js';
 import { AuditMessages } from '../messages/audit.messages.js';
@@ -189,11 +190,11 @@ export class PubSubIntegration {
 /** Optional detail maps: absent is {}, anything but a plain object is a bad argument. */
 function objectOf(value: unknown, name = 'details'): Record<string, unknown> {
   if (value === undefined || value === null) return {};
-  if (typeof value !== 'object' || Array.isArray(value)) throw new Error(`${name} must be an object`);
+  if (typeof value !== 'object' || Array.isArray(value)) throw new PubSubError('invalid_argument', ERRORS.argumentNotAnObject(name));
   return { ...(value as Record<string, unknown>) };
 }
 
 function text(value: unknown, name: string): string {
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`${name} must be a non-empty string`);
+  if (typeof value !== 'string' || value.length === 0) throw new PubSubError('invalid_argument', ERRORS.argumentNotText(name));
   return value;
 }

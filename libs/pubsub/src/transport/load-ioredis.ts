@@ -1,3 +1,7 @@
+import { describeError } from '../describe-error.js';
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
+
 /** The part of an ioredis client the Redis bus uses (kept structural: ioredis is an optional peer). */
 export interface RedisClient {
   readonly status: string;
@@ -24,17 +28,12 @@ export async function loadIoredis(specifier: string = IOREDIS_PACKAGE): Promise<
   try {
     loaded = (await import(specifier)) as Record<string, unknown>;
   } catch (error) {
-    throw new Error(
-      `@gater/pubsub: the Redis transport (transport.type 'redis' or PUBSUB_REDIS_URL) needs the optional peer dependency ` +
-        `'${specifier}', which could not be loaded (${error instanceof Error ? error.message : String(error)}). ` +
-        `Install it with: npm install ${specifier}@^6`,
-      { cause: error },
-    );
+    throw new PubSubError('missing_peer', ERRORS.ioredisMissing(specifier, describeError(error)), { cause: error });
   }
   const fallback = loaded.default as Record<string, unknown> | undefined;
   const constructor = loaded.Redis ?? fallback?.Redis ?? fallback;
   if (typeof constructor !== 'function') {
-    throw new Error(`@gater/pubsub: '${specifier}' was loaded but exports no Redis client class; install ${specifier}@^6`);
+    throw new PubSubError('missing_peer', ERRORS.peerWithoutExport(specifier, 'Redis client class', '^6'));
   }
   return constructor as RedisClientConstructor;
 }
