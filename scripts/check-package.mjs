@@ -2,7 +2,7 @@
 // README and LICENSE and nothing else (no sources, tests or configs), and `require` and `import` of the
 // installed name give the very same exports, so the channel classes cannot exist twice in one application.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -31,7 +31,13 @@ const junk = files.filter((file) => !['package.json', 'README.md', 'LICENSE'].in
 check(junk.length === 0, `tarball holds files outside dist/: ${junk.join(', ')}`);
 const tests = files.filter((file) => /\.(spec|test)\.|(^|\/)(test|__tests__)\//.test(file));
 check(tests.length === 0, `tarball holds tests: ${tests.join(', ')}`);
-const license = (path) => readFileSync(join(root, path), 'utf8');
+const maps = files.filter((file) => file.endsWith('.map'));
+const dangling = maps.filter((file) => {
+  const map = JSON.parse(readFileSync(join(root, 'libs/pubsub', file), 'utf8'));
+  return map.sourcesContent?.length !== map.sources.length;
+});
+check(dangling.length === 0, `source maps point at sources the package does not ship: ${dangling.slice(0, 3).join(', ')}`);
+const license = (path) => (existsSync(join(root, path)) ? readFileSync(join(root, path), 'utf8') : '');
 check(license('LICENSE') === license('libs/pubsub/LICENSE'), 'libs/pubsub/LICENSE differs from the repository LICENSE');
 check(
   /^MIT License/.test(license('libs/pubsub/LICENSE')) && packed.name === '@gater/pubsub',
