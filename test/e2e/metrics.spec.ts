@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { Registry, register as defaultRegistry } from 'prom-client';
+import { Counter, Registry, register as defaultRegistry } from 'prom-client';
 import { PubSubManager, type PubSubModuleOptions } from '@gater/pubsub';
 import { deferred } from '../support/channels.js';
 import { startApp } from '../support/pubsub-app.js';
@@ -200,5 +200,11 @@ describe('Prometheus metrics', () => {
       /metrics\.registry must be a prom-client Registry/,
     );
     await expect(startWithMetrics({ metrics: { buckets: [1, 0.5] } })).rejects.toThrow(/metrics\.buckets/);
+    // A name the application itself registered is never taken over.
+    const registry = new Registry();
+    new Counter({ name: 'gater_pubsub_nodes', help: 'the application own', registers: [registry] });
+    await expect(startWithMetrics({ metrics: { registry } })).rejects.toThrow(/already has a metric named 'gater_pubsub_nodes'/);
+    // What the failed start-up had registered before the clash is gone again.
+    expect((await registry.getMetricsAsJSON()).map((m) => m.name)).toEqual(['gater_pubsub_nodes']);
   });
 });

@@ -97,8 +97,8 @@ export class PubSubSecurity {
   }
 
   /**
-   * Signs with the first key. The signed copy holds exactly the seven message fields, with an undefined
-   * payload sent as null (JSON cannot carry undefined, and the receiver requires the field). Throws when no
+   * Signs with the first key. The signed copy holds exactly the seven message fields (and the headers, when
+   * the message has them), with an undefined payload sent as null (JSON cannot carry undefined, and the receiver requires the field). Throws when no
    * secret is configured or the message is malformed or not JSON-serialisable: programming errors.
    */
   sign(message: PubSubMessage): SignedMessage {
@@ -119,7 +119,7 @@ export class PubSubSecurity {
     return { message: fresh, signature: hmac(signingKey, canonical).toString('hex'), alg: SIGNATURE_ALGORITHM };
   }
 
-  /** Never throws, whatever `raw` is. On success the message is a fresh object with exactly the seven fields. */
+  /** Never throws, whatever `raw` is. On success the message is a fresh object: the seven fields, and headers if any. */
   validateSecureMessage(raw: unknown): SecureMessageResult {
     try {
       return this.validate(raw);
