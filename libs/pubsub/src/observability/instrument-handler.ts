@@ -1,51 +1,55 @@
 import type { HandlerTarget } from '../channels/channel-context.js';
 import type { MessageHandler, PubSubMessage } from '../channels/channel.types.js';
+import type { DurationTally } from './duration-tally.js';
 
-/** One handler call being observed: `end` is told once how it ended; `run`, when given, makes the call (inside a span's context). */
+/** One handler call being traced: `end` is told once how it ended; `run` makes the call inside the span's context. */
 export interface CallScope {
   end(error: unknown, failed: boolean): void;
   run?(call: () => unknown): unknown;
 }
 
-/** What watches handler calls: `begin` is called before each call. */
+/** What watches each handler call from before it starts (tracing). */
 export interface HandlerInstrument {
   begin(message: PubSubMessage, target: HandlerTarget): CallScope;
+}
+
+export interface HandlerInstruments {
+  /** Where this subscription's call durations are counted (metrics). */
+  durations?: DurationTally;
+  tracing?: HandlerInstrument;
 }
 
 /**
  * Wraps a handler for the given instruments, once, at subscribe time. The wrapper keeps the handler's
  * outcome as the mailbox sees it: a synchronous throw is rethrown, a returned value is returned, and a
- * thenable becomes a promise settled by its first outcome (a `then` that throws is a rejection).
+ * thenable becomes a promise settled by its first outcome (a `then` that throws is a rejection). The span,
+ * when traced, encloses the timed call, so the duration is the handler's own. A synchronous call with
+ * metrics only allocates nothing.
  */
 export function instrumentHandler(
   handler: MessageHandler,
   target: HandlerTarget,
-  instruments: readonly HandlerInstrument[],
+  { durations, tracing }: HandlerInstruments,
 ): MessageHandler {
-  if (instruments.length === 0) return handler;
+  if (durations === undefined && tracing === undefined) return handler;
+  const finish = (scope: CallScope | undefined, startedAt: number, error: unknown, failed: boolean): void => {
+    if (durations !== undefined) durations.record((performance.now() - startedAt) / 1_000);
+    scope?.end(error, failed);
+  };
   return (message) => {
-    const scopes = instruments.map((instrument) => instrument.begin(message, target));
-    // Ended innermost first, as they began: the first instrument's scope encloses the others.
-    const finish = (error: unknown, failed: boolean): void => {
-      for (let i = scopes.length - 1; i >= 0; i--) scopes[i].end(error, failed);
-    };
-    let call = (): unknown => handler(message);
-    for (const scope of scopes) {
-      if (scope.run === undefined) continue;
-      const inner = call;
-      call = () => scope.run!(inner);
-    }
+    const scope = tracing?.begin(message, target);
+    const startedAt = durations === undefined ? 0 : performance.now();
     let outcome: unknown;
     let thenable: boolean;
     try {
-      outcome = call();
+      outcome = scope?.run !== undefined ? scope.run(() => handler(message)) : handler(message);
       thenable = outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function';
     } catch (error) {
-      finish(error, true);
+      finish(scope, startedAt, error, true);
       throw error;
     }
     if (!thenable) {
-      finish(undefined, false);
+      finish(scope, startedAt, undefined, false);
       return outcome;
     }
     return new Promise((resolve, reject) => {
@@ -53,7 +57,7 @@ export function instrumentHandler(
       const once = (error: unknown, failed: boolean, value?: unknown) => {
         if (settled) return;
         settled = true;
-        finish(error, failed);
+        finish(scope, startedAt, error, failed);
         if (failed) reject(error);
         else resolve(value);
       };

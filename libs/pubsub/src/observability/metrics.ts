@@ -1,4 +1,3 @@
-import type { HandlerTarget } from '../channels/channel-context.js';
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import { ERRORS } from '../error-messages.js';
@@ -6,7 +5,6 @@ import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
 import { PubSubError } from '../pubsub-error.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 import { canWriteTallies, DurationTally, writeTally } from './duration-tally.js';
-import type { CallScope, HandlerInstrument } from './instrument-handler.js';
 import {
   joinFamily,
   leaveFamily,
@@ -51,7 +49,7 @@ const DURATION_METRIC = 'gater_pubsub_handler_duration_seconds';
  * The library's Prometheus metrics for one application, read from the counters the channels already keep at
  * each scrape (never labelled by topic), plus handler durations timed by a subscribe-time wrapper.
  */
-export class PubSubMetrics implements HandlerInstrument {
+export class PubSubMetrics {
   private readonly joined: { name: string; member: FamilyMember }[] = [];
   private readonly tallies = new Map<ChannelName, DurationTally>();
 
@@ -79,10 +77,9 @@ export class PubSubMetrics implements HandlerInstrument {
     return metrics;
   }
 
-  begin(_message: unknown, target: HandlerTarget): CallScope {
-    const startedAt = performance.now();
-    const tally = this.tallies.get(target.channel)!;
-    return { end: () => tally.record((performance.now() - startedAt) / 1_000) };
+  /** Where a subscription on `channel` counts its handler durations. */
+  durationsOf(channel: ChannelName): DurationTally {
+    return this.tallies.get(channel)!;
   }
 
   /** Unregisters this application's metrics (the families go when no other application reports them). */

@@ -1,6 +1,6 @@
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
-import { instrumentHandler, type HandlerInstrument } from './instrument-handler.js';
+import { instrumentHandler } from './instrument-handler.js';
 import { PubSubMetrics, type MetricsSettings } from './metrics.js';
 import { MessageTracing } from './tracing.js';
 
@@ -30,14 +30,11 @@ export class RuntimeObservability {
       metrics?.close();
       throw error;
     }
-    const instruments: HandlerInstrument[] = [];
-    if (tracing !== undefined) {
-      // First, so its span encloses the timed call: the duration measured is the handler's own.
-      instruments.push(tracing);
-      channels.hooks.propagate = (headers) => tracing.propagate(headers);
+    if (tracing !== undefined) channels.hooks.propagate = (headers) => tracing.propagate(headers);
+    if (metrics !== undefined || tracing !== undefined) {
+      channels.hooks.wrapHandler = (handler, target) =>
+        instrumentHandler(handler, target, { durations: metrics?.durationsOf(target.channel), tracing });
     }
-    if (metrics !== undefined) instruments.push(metrics);
-    if (instruments.length > 0) channels.hooks.wrapHandler = (handler, target) => instrumentHandler(handler, target, instruments);
     return new RuntimeObservability(channels, metrics, tracing);
   }
 
