@@ -38,7 +38,9 @@ export class ThrottledLog {
     let window = this.windows.get(key);
     if (window === undefined || now - window.startedAt >= this.windowMs) {
       if (window !== undefined && window.suppressed > 0) {
-        this.logger.warn(`${window.suppressed} more '${key}' events were not logged in the last ${this.windowMs} ms (all are counted in stats)`);
+        this.logger.warn(
+          `${window.suppressed} more '${key}' events were not logged in the last ${this.windowMs} ms (all are counted in stats)`,
+        );
       }
       if (this.windows.size > 10_000) this.windows.clear();
       window = { startedAt: now, printed: 0, suppressed: 0 };
