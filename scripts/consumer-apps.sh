@@ -19,6 +19,9 @@ run_app() {
   local started=$SECONDS
   cp -R "$root/test/consumers/$app" "$work/$app"
   rm -rf "$work/$app/node_modules" "$work/$app/dist"
+  # The package README's usage example is compiled with each app's settings: what it promises must build.
+  node -e "const [, block] = require('fs').readFileSync(process.argv[1], 'utf8').match(/\`\`\`ts\n([\s\S]*?)\`\`\`/); process.stdout.write(block)" \
+    "$root/libs/pubsub/README.md" >"$work/$app/src/readme-usage.ts"
   (
     cd "$work/$app"
     # A plain install of the tarball beside the app's own dependencies: any peer conflict fails here.
