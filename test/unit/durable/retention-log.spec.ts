@@ -56,6 +56,17 @@ describe('RetentionLog', () => {
     expect(log.replay(all, { sinceId: 'm1', sinceMs: 1_004 }).map((m) => m.id)).toEqual(['m4', 'm5']);
   });
 
+  it('firstSelected gives where a replaying group starts', () => {
+    const log = new RetentionLog({ maxMessages: 4, maxAgeMs: 60_000 });
+    for (let n = 0; n < 6; n++) log.append(message(n, n % 2 === 0 ? `even:${n}` : `odd:${n}`));
+    const even = topicFilterOf(['even:*']);
+    expect(log.firstSelected(even, 1)).toBe(4);
+    expect(log.firstSelected(even, 5)).toBe(2);
+    expect(log.firstSelected(all, 0)).toBe(6);
+    expect(log.firstSelected(all, { sinceId: 'm3' })).toBe(4);
+    expect(log.firstSelected(all, { sinceMs: 9_999 })).toBe(6);
+  });
+
   it('positions keep increasing across compaction', () => {
     const log = new RetentionLog({ maxMessages: 10, maxAgeMs: 60_000 });
     for (let n = 0; n < 5_000; n++) log.append(message(n));

@@ -1,5 +1,6 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
+import type { ReplaySelector } from './replay-selector.js';
 
 /**
  * The seam between the durable dispatch (groups, members, acknowledgements) and where retained messages live:
@@ -25,6 +26,11 @@ export interface DurableMemberOptions {
   /** Only matching messages are delivered; others are acknowledged/skipped by the group. */
   patterns: string[];
   ackTimeoutMs: number;
+  /**
+   * The subscription's `replay`, if any: a group created by this member starts at the first message it selects
+   * instead of at the end of the log. An existing group keeps its own position.
+   */
+  replay?: ReplaySelector;
   /** How many deliveries this member can take now (its free concurrency slots). */
   capacity(): number;
   deliver(delivery: DurableDelivery): void;

@@ -2,9 +2,8 @@ import type { PubSubMessage } from '../channels/channel.types.js';
 import { matchSegments } from '../routing/match-topic.js';
 import { TOPIC_SEPARATOR } from '../routing/topic-grammar.js';
 import type { RetentionPolicy } from './durable-backend.js';
+import type { ReplaySelector } from './replay-selector.js';
 
-/** Which retained messages a subscription asks for before it goes live (SubscribeOptions.replay). */
-export type ReplaySelector = number | { sinceMs?: number; sinceId?: string };
 
 /** Whether a topic matches any of the (valid) patterns. */
 export type TopicFilter = (topic: string) => boolean;
@@ -98,7 +97,28 @@ export class RetentionLog {
   /** The retained messages matching `filter` that `selector` asks for, oldest first. */
   replay(filter: TopicFilter, selector: ReplaySelector): PubSubMessage[] {
     if (typeof selector === 'number') return this.recent(filter, selector);
+    const found: PubSubMessage[] = [];
+    for (let position = this.firstSelected(filter, selector); position < this.end; position++) {
+      const message = this.messages[position - this.base];
+      if (selects(message, filter, selector)) found.push(message);
+    }
+    return found;
+  }
+
+  /** Position of the first message `selector` picks (`end` when none): where a group created with replay starts. */
+  firstSelected(filter: TopicFilter, selector: ReplaySelector): number {
     const first = this.start - this.base;
+    if (typeof selector === 'number') {
+      let position = this.end;
+      let count = 0;
+      for (let i = this.messages.length - 1; i >= first && count < selector; i--) {
+        if (filter(this.messages[i].topic)) {
+          position = this.base + i;
+          count++;
+        }
+      }
+      return position;
+    }
     let from = first;
     if (selector.sinceId !== undefined) {
       // An id no longer (or never) retained: everything retained is newer than what the reader last saw.
@@ -109,13 +129,10 @@ export class RetentionLog {
         }
       }
     }
-    const found: PubSubMessage[] = [];
     for (let i = from; i < this.messages.length; i++) {
-      const message = this.messages[i];
-      if (selector.sinceMs !== undefined && message.timestamp < selector.sinceMs) continue;
-      if (filter(message.topic)) found.push(message);
+      if (selects(this.messages[i], filter, selector)) return this.base + i;
     }
-    return found;
+    return this.end;
   }
 
   /** Drops every retained message (shutdown). */
@@ -148,4 +165,8 @@ export class RetentionLog {
       this.head = 0;
     }
   }
+}
+
+function selects(message: PubSubMessage, filter: TopicFilter, selector: { sinceMs?: number }): boolean {
+  return (selector.sinceMs === undefined || message.timestamp >= selector.sinceMs) && filter(message.topic);
 }
