@@ -74,6 +74,10 @@ export const ERRORS = {
   },
 
   // Module, discovery and typing.
+  eventEmitterModuleMissing: (cause: string) =>
+    `@gater/pubsub: the eventEmitter option re-emits messages on the application's EventEmitter2, but none was found (${cause}); import EventEmitterModule.forRoot() from @nestjs/event-emitter in the application`,
+  eventEmitterChannels: (got: unknown) =>
+    `must be { channels: [...] } with channel names (${CHANNEL_NAMES.join(', ')}), got ${show(got)}`,
   handlerHostNotCreated: 'its instance was not created',
   invalidIntervalSetting: (max: number, ms: unknown) => `needs a whole number of milliseconds from 1 to ${max}, got ${show(ms)}`,
   argumentNotAnObject: (name: string) => `${name} must be an object`,

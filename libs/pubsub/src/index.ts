@@ -51,6 +51,7 @@ export type {
   ChannelSettingsOptions,
   PubSubModuleOptions,
   PubSubTestOptions,
+  EventEmitterBridgeOptions,
   TransportOptions,
 } from './module/pubsub-options.interface.js';
 export {

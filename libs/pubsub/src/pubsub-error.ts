@@ -12,6 +12,7 @@ export type PubSubErrorCode =
   | 'channel_closed'
   | 'handler_binding'
   | 'missing_peer'
+  | 'missing_module'
   | 'transport'
   | 'invalid_argument'
   | 'wait_timeout';

@@ -7,8 +7,10 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { HandlerExplorer } from '../discovery/handler-explorer.js';
+import { startEventEmitterBridge } from './event-emitter-bridge.js';
 import { LIBRARY_NAME, LIBRARY_VERSION } from '../library-version.js';
 import { PUBSUB_RUNTIME } from './pubsub-module-definition.js';
 import type { PubSubRuntime } from './pubsub-runtime.js';
@@ -26,13 +28,17 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
   constructor(
     @Inject(PUBSUB_RUNTIME) private readonly runtime: PubSubRuntime,
     private readonly explorer: HandlerExplorer,
+    private readonly moduleRef: ModuleRef,
     // The application's registry when it imports ScheduleModule.forRoot(); our own otherwise. Either way we
     // never mount ScheduleModule's explorer, so the application's own @Interval/@Cron jobs run once.
     @Optional() private readonly schedulerRegistry?: SchedulerRegistry,
   ) {}
 
-  onModuleInit(): void {
-    if (this.runtime.firstTime('bind-handlers')) this.explorer.bind(this.runtime.channels);
+  async onModuleInit(): Promise<void> {
+    if (!this.runtime.firstTime('bind-handlers')) return;
+    this.explorer.bind(this.runtime.channels);
+    const bridged = this.runtime.settings.eventEmitterChannels;
+    if (bridged.length > 0) await startEventEmitterBridge(this.runtime.channels, bridged, this.moduleRef);
   }
 
   async onApplicationBootstrap(): Promise<void> {

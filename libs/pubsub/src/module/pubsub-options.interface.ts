@@ -69,6 +69,15 @@ export interface PubSubModuleOptions {
    * provider is registered when the application starts; true: on (the package is required); false: off.
    */
   tracing?: boolean;
+  /**
+   * Re-emits these channels' messages on the application's EventEmitter2 (needs @nestjs/event-emitter and
+   * EventEmitterModule.forRoot()), named channel + topic segments joined by the emitter's delimiter.
+   */
+  eventEmitter?: EventEmitterBridgeOptions;
+}
+
+export interface EventEmitterBridgeOptions {
+  channels: ChannelName[];
 }
 
 /** `PubSubModule.forTest(options)`: everything but the transport (always memory) and the integration layer (off). */

@@ -20,6 +20,7 @@ import { PubSubError } from '../pubsub-error.js';
 import { resolveMetricsSettings } from '../observability/metrics-settings.js';
 import type { MetricsSettings } from '../observability/metrics.js';
 import { defaultNodeName } from './default-node-name.js';
+import { resolveEventEmitterChannels } from './event-emitter-bridge.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
 
@@ -68,6 +69,8 @@ export class PubSubSettings {
   // Checked in resolveMetricsSettings: the registry is the user's object, never copied or validated here.
   metrics: MetricsSettings | undefined;
   @IsOptional() @IsBoolean() tracing?: boolean;
+  // Checked in resolveEventEmitterChannels; empty: no bridge.
+  eventEmitterChannels: ChannelName[] = [];
 }
 
 type Env = Record<string, string | undefined>;
@@ -116,6 +119,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   if (options.maxNodes !== undefined) settings.maxNodes = options.maxNodes;
   settings.alerting = Object.assign(new AlertingSettings(), definedOnly(options.alerting));
   settings.channels = resolveChannels(options.channels);
+  settings.eventEmitterChannels = resolveEventEmitterChannels(options.eventEmitter);
   settings.metrics = resolveMetricsSettings(options.metrics);
   settings.tracing = options.tracing;
 
