@@ -77,5 +77,7 @@ export {
 } from './security/pubsub-security.js';
 export { PubSubError, type PubSubErrorCode } from './pubsub-error.js';
 export { PubSubHealthIndicator, type PubSubHealthResult } from './observability/health-indicator.js';
+export type { MetricsOptions } from './observability/metrics-settings.js';
+export type { MetricsRegistry } from './observability/metric-families.js';
 export type { ChannelHealthDetail, PubSubHealthDetail } from './observability/health-report.js';
 export * from './messages/index.js';
