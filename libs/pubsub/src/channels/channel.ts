@@ -251,7 +251,9 @@ export abstract class Channel implements MailboxHost {
       else if (accepted && admitted !== undefined) admitted.push(targets[i]);
     }
     const route = admitted ?? targets;
-    if (route.length > 0) this.publications.push(message, route);
+    if (route.length === 0) return;
+    this.counters.begin(route.length);
+    this.publications.push(message, route);
   }
 
   private refuse(reason: RefusalReason, error: string): PublishRefusal {

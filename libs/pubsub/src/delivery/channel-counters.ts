@@ -73,8 +73,8 @@ export class ChannelCounters {
     this.delivered++;
   }
 
-  begin(): void {
-    this.outstanding++;
+  begin(deliveries = 1): void {
+    this.outstanding += deliveries;
   }
 
   finish(): void {

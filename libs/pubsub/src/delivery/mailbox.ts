@@ -117,7 +117,8 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
 
   /**
    * At publish time: counts the message as waiting for this subscription and applies the bound. False when
-   * drop-newest refuses it, and the publication must then not come here.
+   * drop-newest refuses it, and the publication must then not come here. The caller counts the accepted
+   * deliveries as outstanding.
    */
   admit(message: PubSubMessage): boolean {
     const { counters } = this.host;
@@ -131,7 +132,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       this.reportDrop(this.queue.shift()!, 'drop-oldest');
       counters.finish();
     }
-    counters.begin();
+    // counters.begin() is the caller's, once for the whole route.
     this.shared++;
     return true;
   }

@@ -4,6 +4,8 @@ import { Deque } from './deque.js';
 import type { Runnable } from './runnable.js';
 
 /** What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. */
+const CLOCK_READ_EVERY = 32;
+
 export interface DeliveryTarget {
   /** Called when the publication's turn comes: runs the handler at once if it can, else keeps the message. */
   deliver(message: PubSubMessage): void;
@@ -25,6 +27,8 @@ export class PublicationQueue implements Runnable {
   private readonly routes = new Deque<readonly DeliveryTarget[]>();
   /** Targets of the first publication already handled (a turn may end in the middle of one). */
   private cursor = 0;
+  /** Counts spills, so that a delivery loop notices one happening under it. */
+  private spills = 0;
 
   constructor(
     readonly channel: ChannelName,
@@ -43,19 +47,32 @@ export class PublicationQueue implements Runnable {
 
   run(budget: number, deadline: number): number {
     let handled = 0;
-    while (handled < budget) {
+    let clockAt = CLOCK_READ_EVERY;
+    serving: while (handled < budget) {
       const message = this.messages.peek();
       if (message === undefined) break;
       const targets = this.routes.peek()!;
-      targets[this.cursor++].deliver(message);
-      // A handler may have published meanwhile and made the queue spill: then this publication is gone.
-      if (this.cursor === targets.length && this.messages.peek() === message) {
-        this.messages.shift();
-        this.routes.shift();
-        this.cursor = 0;
+      const spills = this.spills;
+      while (this.cursor < targets.length) {
+        targets[this.cursor++].deliver(message);
+        // A handler published meanwhile and made the queue spill: this publication went to the backlogs.
+        if (this.spills !== spills) continue serving;
+        if (++handled >= clockAt) {
+          // Reading the clock costs more than a fast handler: look at it every CLOCK_READ_EVERY deliveries.
+          clockAt = handled + CLOCK_READ_EVERY;
+          if (performance.now() > deadline) break serving;
+        }
+        if (handled >= budget) break serving;
       }
-      // Reading the clock costs more than a fast handler, so check it every 32 deliveries.
-      if ((++handled & 31) === 0 && performance.now() > deadline) break;
+      this.messages.shift();
+      this.routes.shift();
+      this.cursor = 0;
+    }
+    // A turn can end exactly after a publication's last target: do not leave it in the queue.
+    if (this.cursor > 0 && this.cursor === this.routes.peek()?.length) {
+      this.messages.shift();
+      this.routes.shift();
+      this.cursor = 0;
     }
     return handled;
   }
@@ -73,6 +90,7 @@ export class PublicationQueue implements Runnable {
    * bounded by its mailboxSize), so this runs the first time one is full while it still has messages here.
    */
   spill(): void {
+    this.spills++;
     for (let message = this.messages.shift(); message !== undefined; message = this.messages.shift()) {
       const targets = this.routes.shift()!;
       for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message);
