@@ -142,7 +142,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     if (this.unsubscribed) return;
     this.shared--;
     if (this.queue.length === 0 && this.inFlight < this.settings.concurrency) {
-      this.attempt(message, 1);
+      this.first(message);
       return;
     }
     this.keep(message);
@@ -167,11 +167,21 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       const message = this.queue.shift();
       if (message === undefined) break;
       started++;
-      this.attempt(message, 1);
+      this.first(message);
       // Reading the clock costs more than a fast handler, so check it every 32 calls.
       if ((started & 31) === 0 && performance.now() > deadline) break;
     }
     return started;
+  }
+
+  /**
+   * A message's first attempt. Outside a running attempt the call goes straight to the handler: a failure
+   * then enters `attempt` for its retries, one frame deeper and iterative from there, so the common case
+   * pays for no retry loop.
+   */
+  private first(message: PubSubMessage): void {
+    if (this.attempting) this.attempt(message, 1);
+    else this.call(message, 1);
   }
 
   /**
