@@ -9,6 +9,9 @@ export class Deque<T> {
   private head = 0;
   private count = 0;
 
+  /** `retainedCapacity`: the largest storage an emptied queue keeps (a busy channel's queue refills at once). */
+  constructor(private readonly retainedCapacity = RETAINED_CAPACITY) {}
+
   get length(): number {
     return this.count;
   }
@@ -28,7 +31,7 @@ export class Deque<T> {
     items[this.head] = undefined;
     this.head = (this.head + 1) & (items.length - 1);
     this.count--;
-    if (this.count === 0 && items.length > RETAINED_CAPACITY) this.release();
+    if (this.count === 0 && items.length > this.retainedCapacity) this.release();
     return item;
   }
 
