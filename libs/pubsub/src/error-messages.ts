@@ -74,6 +74,13 @@ export const ERRORS = {
   },
 
   // Module, discovery and typing.
+  secondForRootDiffers: (paths: readonly string[]) =>
+    `another PubSubModule.forRoot(...) in this application has different ${paths.join(', ')}; ignored: one application has one set of channels, built from the first forRoot options`,
+  unboundHandler: (className: string, method: string, why: string) => `decorated ${className}.${method} is never bound: ${why}`,
+  substitutedProvider: (token: string) =>
+    `the provider of ${token} supplies another object (useValue, useFactory or useExisting) whose methods carry no decorators`,
+  overriddenHandler: (subclass: string) => `${subclass} overrides it without the decorator; repeat the decorator on the override`,
+  staticHandler: 'decorators bind instance methods, not static ones',
   eventEmitterModuleMissing: (cause: string) =>
     `@gater/pubsub: the eventEmitter option re-emits messages on the application's EventEmitter2, but none was found (${cause}); import EventEmitterModule.forRoot() from @nestjs/event-emitter in the application`,
   eventEmitterChannels: (got: unknown) =>

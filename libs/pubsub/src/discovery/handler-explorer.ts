@@ -7,6 +7,7 @@ import type { MessageHandler, Subscription } from '../channels/channel.types.js'
 import { getChannelHandlers, type ChannelHandlerMetadata } from '../decorators/on-channel.decorator.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
+import { findUnboundHandlers } from './unbound-handlers.js';
 import { PubSubError } from '../pubsub-error.js';
 import { describeInvalidPattern } from '../routing/topic-grammar.js';
 
@@ -43,6 +44,11 @@ export class HandlerExplorer {
       }
     }
     return subscriptions;
+  }
+
+  /** Warnings for decorated methods the application shows but that are never bound (see findUnboundHandlers). */
+  unboundHandlers(): string[] {
+    return findUnboundHandlers([...this.discovery.getProviders(), ...this.discovery.getControllers()]);
   }
 
   private discover(): DiscoveredHandler[] {

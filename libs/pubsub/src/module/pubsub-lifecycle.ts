@@ -37,6 +37,7 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
   async onModuleInit(): Promise<void> {
     if (!this.runtime.firstTime('bind-handlers')) return;
     this.explorer.bind(this.runtime.channels);
+    for (const warning of this.explorer.unboundHandlers()) this.runtime.logger.warn(warning);
     const bridged = this.runtime.settings.eventEmitterChannels;
     if (bridged.length > 0) await startEventEmitterBridge(this.runtime.channels, bridged, this.moduleRef);
   }

@@ -10,6 +10,8 @@ import { CATALOGUE_HOOKS } from '../messages/catalogue.js';
 import { PubSubHealthIndicator } from '../observability/health-indicator.js';
 import { RuntimeObservability } from '../observability/runtime-observability.js';
 import { escapingLogger, type PubSubLogger } from '../delivery/pubsub-logger.js';
+import { ERRORS } from '../error-messages.js';
+import { optionDifferences } from './option-differences.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import { viewTransportStats } from '../transport/transport-stats.js';
@@ -27,9 +29,25 @@ export class PubSubRuntime {
     let runtime = PubSubRuntime.perApplication.get(applicationKey);
     if (runtime === undefined) {
       runtime = new PubSubRuntime(resolvePubSubSettings(options), logger);
+      runtime.options = options;
       PubSubRuntime.perApplication.set(applicationKey, runtime);
+    } else {
+      runtime.warnIfDifferent(options);
     }
     return runtime;
+  }
+
+  /** The options the application's channels were built from: the first forRoot(...) resolved. */
+  private options: PubSubModuleOptions = {};
+  private readonly warned = new Set<string>();
+
+  /** A later forRoot(...) cannot change what is already running: say so once, naming the options it would change. */
+  private warnIfDifferent(options: PubSubModuleOptions): void {
+    const differences = optionDifferences(this.options, options).filter((path) => path !== '');
+    const key = differences.join(',');
+    if (differences.length === 0 || this.warned.has(key)) return;
+    this.warned.add(key);
+    this.logger.warn(ERRORS.secondForRootDiffers(differences));
   }
 
   readonly channels: ChannelSet;

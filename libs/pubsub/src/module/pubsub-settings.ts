@@ -108,7 +108,8 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
     settings.metricsBroadcastInterval;
   const keys = pick<string | string[]>('secretKeys', options.secretKeyBase, (raw) => raw);
   if (keys !== undefined) settings.secretKeys = (Array.isArray(keys) ? keys : [keys]) as string[];
-  if (!Array.isArray(settings.secretKeys)) throw new Error(ERRORS.invalidOption('secretKeyBase', 'must be a string or an array of strings'));
+  if (!Array.isArray(settings.secretKeys))
+    throw new Error(ERRORS.invalidOption('secretKeyBase', 'must be a string or an array of strings'));
   settings.secretKeys = settings.secretKeys.filter((key) => key !== '');
 
   settings.transport = Object.assign(new TransportSettings(), resolveTransport(options.transport, env, fromEnv));
@@ -131,7 +132,10 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   if (problem !== '') throw new Error(problem);
   const url = settings.transport.url;
   if (settings.transport.type === 'redis' && url !== undefined && !isRedisUrl(url)) {
-    throw new PubSubError('invalid_option', ERRORS.invalidRedisUrl(fromEnv.has('transport.url') ? 'PUBSUB_REDIS_URL' : 'transport.url', url));
+    throw new PubSubError(
+      'invalid_option',
+      ERRORS.invalidRedisUrl(fromEnv.has('transport.url') ? 'PUBSUB_REDIS_URL' : 'transport.url', url),
+    );
   }
   if (settings.nodeTimeoutMs <= settings.heartbeatIntervalMs) {
     throw new Error(ERRORS.invalidOption('nodeTimeoutMs', `must be greater than heartbeatIntervalMs (${settings.heartbeatIntervalMs})`));
@@ -141,7 +145,8 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
 
 function resolveTransport(option: TransportOptions | undefined, env: Env, fromEnv: Set<string>): Partial<TransportSettings> {
   if (option !== undefined) {
-    if (option === null || typeof option !== 'object') throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix?, allowUnsigned? }"));
+    if (option === null || typeof option !== 'object')
+      throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix?, allowUnsigned? }"));
     const given = definedOnly(option as Partial<TransportSettings>);
     // `{ type: 'redis' }` without a url still honours the environment before ioredis's localhost default.
     if (given.type === 'redis' && given.url === undefined && env.PUBSUB_REDIS_URL) {
@@ -166,9 +171,11 @@ function isRedisUrl(url: unknown): boolean {
 }
 
 function resolveChannels(option: PubSubModuleOptions['channels']): Record<ChannelName, ChannelSettings> {
-  if (option !== undefined && (option === null || typeof option !== 'object')) throw new Error(ERRORS.invalidOption('channels', 'must be an object keyed by channel name'));
+  if (option !== undefined && (option === null || typeof option !== 'object'))
+    throw new Error(ERRORS.invalidOption('channels', 'must be an object keyed by channel name'));
   for (const key of Object.keys(option ?? {})) {
-    if (!(CHANNEL_NAMES as readonly string[]).includes(key)) throw new Error(ERRORS.invalidOption(`channels.${key}`, `is not a channel; channels are ${CHANNEL_NAMES.join(', ')}`));
+    if (!(CHANNEL_NAMES as readonly string[]).includes(key))
+      throw new Error(ERRORS.invalidOption(`channels.${key}`, `is not a channel; channels are ${CHANNEL_NAMES.join(', ')}`));
   }
   const channels = {} as Record<ChannelName, ChannelSettings>;
   for (const name of CHANNEL_NAMES) channels[name] = Object.assign(new ChannelSettings(), definedOnly(option?.[name]));
@@ -204,7 +211,9 @@ function describeErrors(errors: ValidationError[], fromEnv: Set<string>, parent 
     const path = parent === '' ? error.property : `${parent}.${error.property}`;
     if (error.constraints) {
       const name = fromEnv.has(path) ? ENV_SOURCES[path]! : (OPTION_NAMES[path] ?? path);
-      lines.push(ERRORS.invalidOption(name, `is invalid (got ${JSON.stringify(error.value)}): ${Object.values(error.constraints).join('; ')}`));
+      lines.push(
+        ERRORS.invalidOption(name, `is invalid (got ${JSON.stringify(error.value)}): ${Object.values(error.constraints).join('; ')}`),
+      );
     }
     if (error.children?.length) lines.push(describeErrors(error.children, fromEnv, path));
   }
