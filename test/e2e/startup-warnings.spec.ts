@@ -45,7 +45,9 @@ async function boot(metadata: Parameters<typeof Test.createTestingModule>[0]) {
   await app.close();
 }
 
-afterEach(() => jest.restoreAllMocks());
+afterEach(() => {
+  jest.restoreAllMocks();
+});
 
 describe('start-up warnings', () => {
   it('a second forRoot with different options is named once, without its values', async () => {
