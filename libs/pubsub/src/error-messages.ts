@@ -37,8 +37,7 @@ export const ERRORS = {
     `subscribe on channel '${channel}' (${patterns.join(', ')}) needs a handler function`,
   invalidSubscribeOptions: (channel: string, problem: string) => `Invalid subscribe options on channel '${channel}': ${problem}`,
   unknownChannel: (name: unknown) => `Unknown channel ${show(name)}; channels are ${CHANNEL_NAMES.join(', ')}`,
-  handlerBinding: (className: string, method: string, problem: string) =>
-    `@gater/pubsub cannot bind ${className}.${method}: ${problem}`,
+  handlerBinding: (className: string, method: string, problem: string) => `@gater/pubsub cannot bind ${className}.${method}: ${problem}`,
   nonStaticHandlerHost: (scope: string) =>
     `its class is ${scope}; decorated handlers need a singleton (default-scoped) provider or controller`,
   invalidOption: (name: string, problem: string) => `Invalid @gater/pubsub configuration: ${name} ${problem}`,
@@ -74,6 +73,16 @@ export const ERRORS = {
   },
 
   // Module, discovery and typing.
+  memoryHubDown: 'the memory hub is down',
+  redisPublisherDown: (bus: string) => `Redis publisher not connected (${bus})`,
+  notAnInteger: (option: string, value: unknown) => `${option} must be an integer, got ${String(value)}`,
+  notAPositiveNumber: (option: string, value: unknown) => `${option} must be a positive number, got ${String(value)}`,
+  cannotSignWithoutSecret: (method: string) =>
+    `PubSubSecurity.${method}: no secretKeyBase is configured, so messages cannot be signed (check hasSecret() first)`,
+  unsignableField: (field: string) => `PubSubSecurity.sign: the message has an invalid '${field}'`,
+  unsignablePayload: (id: string) =>
+    `PubSubSecurity.sign: the payload of message ${id} cannot be serialised to JSON (a cycle, a BigInt, a function, nesting too deep or a throwing getter)`,
+  secretKeyNotText: (where: string, type: string) => `${where} must be a string (an HMAC key), got ${type}`,
   secondForRootDiffers: (paths: readonly string[]) =>
     `another PubSubModule.forRoot(...) in this application has different ${paths.join(', ')}; ignored: one application has one set of channels, built from the first forRoot options`,
   unboundHandler: (className: string, method: string, why: string) => `decorated ${className}.${method} is never bound: ${why}`,
@@ -83,8 +92,7 @@ export const ERRORS = {
   staticHandler: 'decorators bind instance methods, not static ones',
   eventEmitterModuleMissing: (cause: string) =>
     `@gater/pubsub: the eventEmitter option re-emits messages on the application's EventEmitter2, but none was found (${cause}); import EventEmitterModule.forRoot() from @nestjs/event-emitter in the application`,
-  eventEmitterChannels: (got: unknown) =>
-    `must be { channels: [...] } with channel names (${CHANNEL_NAMES.join(', ')}), got ${show(got)}`,
+  eventEmitterChannels: (got: unknown) => `must be { channels: [...] } with channel names (${CHANNEL_NAMES.join(', ')}), got ${show(got)}`,
   handlerHostNotCreated: 'its instance was not created',
   invalidIntervalSetting: (max: number, ms: unknown) => `needs a whole number of milliseconds from 1 to ${max}, got ${show(ms)}`,
   argumentNotAnObject: (name: string) => `${name} must be an object`,

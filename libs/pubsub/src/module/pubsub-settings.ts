@@ -86,7 +86,8 @@ const ENV_SOURCES: Partial<Record<string, string>> = {
 
 /** Options win over environment variables, which win over defaults. Throws an error naming the bad setting. */
 export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: Env = process.env): PubSubSettings {
-  if (options === null || typeof options !== 'object') throw new Error(ERRORS.invalidOption('options', 'must be an object'));
+  if (options === null || typeof options !== 'object')
+    throw new PubSubError('invalid_option', ERRORS.invalidOption('options', 'must be an object'));
   const settings = new PubSubSettings();
   const fromEnv = new Set<string>();
   const pick = <T>(key: string, option: T | undefined, parse: (raw: string) => T): T | undefined => {
@@ -109,7 +110,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
   const keys = pick<string | string[]>('secretKeys', options.secretKeyBase, (raw) => raw);
   if (keys !== undefined) settings.secretKeys = (Array.isArray(keys) ? keys : [keys]) as string[];
   if (!Array.isArray(settings.secretKeys))
-    throw new Error(ERRORS.invalidOption('secretKeyBase', 'must be a string or an array of strings'));
+    throw new PubSubError('invalid_option', ERRORS.invalidOption('secretKeyBase', 'must be a string or an array of strings'));
   settings.secretKeys = settings.secretKeys.filter((key) => key !== '');
 
   settings.transport = Object.assign(new TransportSettings(), resolveTransport(options.transport, env, fromEnv));
@@ -129,7 +130,7 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
     problems.push(describeErrors(validateSync(settings.channels[name], { forbidUnknownValues: false }), fromEnv, `channels.${name}`));
   }
   const problem = problems.filter((text) => text !== '').join('\n');
-  if (problem !== '') throw new Error(problem);
+  if (problem !== '') throw new PubSubError('invalid_option', problem);
   const url = settings.transport.url;
   if (settings.transport.type === 'redis' && url !== undefined && !isRedisUrl(url)) {
     throw new PubSubError(
@@ -138,7 +139,10 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
     );
   }
   if (settings.nodeTimeoutMs <= settings.heartbeatIntervalMs) {
-    throw new Error(ERRORS.invalidOption('nodeTimeoutMs', `must be greater than heartbeatIntervalMs (${settings.heartbeatIntervalMs})`));
+    throw new PubSubError(
+      'invalid_option',
+      ERRORS.invalidOption('nodeTimeoutMs', `must be greater than heartbeatIntervalMs (${settings.heartbeatIntervalMs})`),
+    );
   }
   return settings;
 }
@@ -146,7 +150,10 @@ export function resolvePubSubSettings(options: PubSubModuleOptions = {}, env: En
 function resolveTransport(option: TransportOptions | undefined, env: Env, fromEnv: Set<string>): Partial<TransportSettings> {
   if (option !== undefined) {
     if (option === null || typeof option !== 'object')
-      throw new Error(ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix?, allowUnsigned? }"));
+      throw new PubSubError(
+        'invalid_option',
+        ERRORS.invalidOption('transport', "must be { type: 'memory' } or { type: 'redis', url?, prefix?, allowUnsigned? }"),
+      );
     const given = definedOnly(option as Partial<TransportSettings>);
     // `{ type: 'redis' }` without a url still honours the environment before ioredis's localhost default.
     if (given.type === 'redis' && given.url === undefined && env.PUBSUB_REDIS_URL) {
@@ -172,10 +179,13 @@ function isRedisUrl(url: unknown): boolean {
 
 function resolveChannels(option: PubSubModuleOptions['channels']): Record<ChannelName, ChannelSettings> {
   if (option !== undefined && (option === null || typeof option !== 'object'))
-    throw new Error(ERRORS.invalidOption('channels', 'must be an object keyed by channel name'));
+    throw new PubSubError('invalid_option', ERRORS.invalidOption('channels', 'must be an object keyed by channel name'));
   for (const key of Object.keys(option ?? {})) {
     if (!(CHANNEL_NAMES as readonly string[]).includes(key))
-      throw new Error(ERRORS.invalidOption(`channels.${key}`, `is not a channel; channels are ${CHANNEL_NAMES.join(', ')}`));
+      throw new PubSubError(
+        'invalid_option',
+        ERRORS.invalidOption(`channels.${key}`, `is not a channel; channels are ${CHANNEL_NAMES.join(', ')}`),
+      );
   }
   const channels = {} as Record<ChannelName, ChannelSettings>;
   for (const name of CHANNEL_NAMES) channels[name] = Object.assign(new ChannelSettings(), definedOnly(option?.[name]));
@@ -192,13 +202,14 @@ function parseBoolean(variable: string) {
     const normalised = raw.trim().toLowerCase();
     if (normalised === 'true' || normalised === '1') return true;
     if (normalised === 'false' || normalised === '0') return false;
-    throw new Error(ERRORS.invalidOption(variable, `must be true or false, got '${raw}'`));
+    throw new PubSubError('invalid_option', ERRORS.invalidOption(variable, `must be true or false, got '${raw}'`));
   };
 }
 
 function parseInteger(variable: string) {
   return (raw: string): number => {
-    if (!/^\s*\d+\s*$/.test(raw)) throw new Error(ERRORS.invalidOption(variable, `must be a whole number of milliseconds, got '${raw}'`));
+    if (!/^\s*\d+\s*$/.test(raw))
+      throw new PubSubError('invalid_option', ERRORS.invalidOption(variable, `must be a whole number of milliseconds, got '${raw}'`));
     return Number(raw);
   };
 }

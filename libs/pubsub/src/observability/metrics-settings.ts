@@ -1,3 +1,4 @@
+import { PubSubError } from '../pubsub-error.js';
 import { ERRORS } from '../error-messages.js';
 import type { MetricsRegistry } from './metric-families.js';
 import { DEFAULT_DURATION_BUCKETS, type MetricsSettings } from './metrics.js';
@@ -17,7 +18,7 @@ const RESERVED_LABELS = new Set(['channel', 'reason', 'le']);
 /** Metrics are off unless the option is given; `{}` reports on prom-client's default registry. */
 export function resolveMetricsSettings(option: MetricsOptions | undefined): MetricsSettings | undefined {
   if (option === undefined) return undefined;
-  const invalid = (name: string, problem: string) => new Error(ERRORS.invalidOption(`metrics${name}`, problem));
+  const invalid = (name: string, problem: string) => new PubSubError('invalid_option', ERRORS.invalidOption(`metrics${name}`, problem));
   if (option === null || typeof option !== 'object' || Array.isArray(option)) throw invalid('', 'must be an object such as { registry }');
   const { registry, labels = {}, buckets = [...DEFAULT_DURATION_BUCKETS] } = option;
   if (registry !== undefined && (typeof registry?.getSingleMetric !== 'function' || typeof registry?.removeSingleMetric !== 'function')) {

@@ -1,3 +1,5 @@
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { PubSubMessage } from '../channels/channel.types.js';
 import { canonicalJson } from './canonical-serialisation.js';
@@ -61,7 +63,7 @@ export class PubSubSecurity {
     this.messageMaxAgeMs = positiveNumber('messageMaxAgeMs', options.messageMaxAgeMs, DEFAULT_MESSAGE_MAX_AGE_MS);
     const maxRememberedIds = positiveNumber('maxRememberedIds', options.maxRememberedIds, DEFAULT_MAX_REMEMBERED_IDS);
     if (!Number.isInteger(maxRememberedIds)) {
-      throw new Error(`maxRememberedIds must be an integer, got ${maxRememberedIds}`);
+      throw new PubSubError('invalid_option', ERRORS.notAnInteger('maxRememberedIds', maxRememberedIds));
     }
     this.replayGuard = new ReplayGuard(this.messageMaxAgeMs, maxRememberedIds);
     this.now = options.now ?? Date.now;
@@ -77,7 +79,7 @@ export class PubSubSecurity {
    */
   signText(text: string): string {
     const signingKey = this.keys[0];
-    if (signingKey === undefined) throw new Error('PubSubSecurity.signText: no secretKeyBase is configured (check hasSecret() first)');
+    if (signingKey === undefined) throw new PubSubError('invalid_argument', ERRORS.cannotSignWithoutSecret('signText'));
     return hmac(signingKey, text).toString('hex');
   }
 
@@ -104,17 +106,14 @@ export class PubSubSecurity {
   sign(message: PubSubMessage): SignedMessage {
     const signingKey = this.keys[0];
     if (signingKey === undefined) {
-      throw new Error('PubSubSecurity.sign: no secretKeyBase is configured, so messages cannot be signed (check hasSecret() first)');
+      throw new PubSubError('invalid_argument', ERRORS.cannotSignWithoutSecret('sign'));
     }
     const candidate = message.payload === undefined ? { ...message, payload: null } : message;
     const fresh = readPubSubMessage(candidate);
-    if (typeof fresh === 'string') throw new Error(`PubSubSecurity.sign: the message has an invalid '${fresh}'`);
+    if (typeof fresh === 'string') throw new PubSubError('invalid_argument', ERRORS.unsignableField(fresh));
     const canonical = canonicalJson(fresh);
     if (canonical === undefined) {
-      throw new Error(
-        `PubSubSecurity.sign: the payload of message ${fresh.id} cannot be serialised to JSON ` +
-          '(a cycle, a BigInt, a function, nesting too deep or a throwing getter)',
-      );
+      throw new PubSubError('invalid_argument', ERRORS.unsignablePayload(fresh.id));
     }
     return { message: fresh, signature: hmac(signingKey, canonical).toString('hex'), alg: SIGNATURE_ALGORITHM };
   }
@@ -175,7 +174,7 @@ function looksSigned(raw: object): boolean {
 function positiveNumber(option: string, value: number | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new Error(`${option} must be a positive number, got ${String(value)}`);
+    throw new PubSubError('invalid_option', ERRORS.notAPositiveNumber(option, value));
   }
   return value;
 }

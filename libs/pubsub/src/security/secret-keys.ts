@@ -1,3 +1,6 @@
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
+
 /**
  * Normalises the `secretKeyBase` option into the list of keys, the signing key first. Empty strings and an
  * empty list mean "no secret" (unset environment variables often arrive as ''), and a key listed twice is
@@ -10,7 +13,7 @@ export function normaliseSecretKeys(secretKeyBase: unknown): string[] {
   entries.forEach((entry, index) => {
     if (typeof entry !== 'string') {
       const where = Array.isArray(secretKeyBase) ? `secretKeyBase[${index}]` : 'secretKeyBase';
-      throw new Error(`${where} must be a string (an HMAC key), got ${describeType(entry)}`);
+      throw new PubSubError('invalid_option', ERRORS.secretKeyNotText(where, describeType(entry)));
     }
     if (entry.length > 0 && !keys.includes(entry)) keys.push(entry);
   });

@@ -1,3 +1,5 @@
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import type { Bus, BusHandlers } from './bus.js';
 
 /**
@@ -84,7 +86,7 @@ export class MemoryBus implements Bus {
   }
 
   publish(text: string): Promise<number> {
-    if (!this.up) return Promise.reject(new Error('the memory hub is down'));
+    if (!this.up) return Promise.reject(new PubSubError('transport', ERRORS.memoryHubDown));
     return Promise.resolve(this.hub.deliver(text));
   }
 

@@ -1,3 +1,5 @@
+import { ERRORS } from '../error-messages.js';
+import { PubSubError } from '../pubsub-error.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import type { Bus, BusHandlers } from './bus.js';
@@ -114,7 +116,7 @@ export class RedisBus implements Bus {
 
   publish(text: string): Promise<number> {
     if (this.publisher === undefined || !this.publisherReady)
-      return Promise.reject(new Error(`Redis publisher not connected (${this.description})`));
+      return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
     return this.publisher.publish(this.channel, text).then((receivers) => {
       this.publisherProbe?.heard();
       return receivers;
