@@ -71,8 +71,8 @@ describe('PubSub instances (port of pubsub_instances_test.exs)', () => {
     });
 
     it('rejects unknown channel names', () => {
-      expect(() => manager.channel('ex_esdb_events' as ChannelName)).toThrow(/Unknown channel/);
-      expect(() => getChannelToken('nope' as ChannelName)).toThrow(/Unknown channel/);
+      expect(() => manager.channel('ex_esdb_events' as ChannelName)).toThrow(/unknown channel/);
+      expect(() => getChannelToken('nope' as ChannelName)).toThrow(/unknown channel/);
     });
   });
 

@@ -32,15 +32,15 @@ export const ERRORS = {
   invalidPublishOptions: 'publish options must be an object such as { local: true }',
   noPatterns: (channel: string) => `subscribe on channel '${channel}' needs at least one pattern`,
   invalidPattern: (pattern: unknown, channel: string, problem: string) =>
-    `Invalid pattern ${show(pattern)} on channel '${channel}': ${problem}`,
+    `invalid pattern ${show(pattern)} on channel '${channel}': ${problem}`,
   handlerNotAFunction: (channel: string, patterns: unknown[]) =>
     `subscribe on channel '${channel}' (${patterns.join(', ')}) needs a handler function`,
-  invalidSubscribeOptions: (channel: string, problem: string) => `Invalid subscribe options on channel '${channel}': ${problem}`,
-  unknownChannel: (name: unknown) => `Unknown channel ${show(name)}; channels are ${CHANNEL_NAMES.join(', ')}`,
+  invalidSubscribeOptions: (channel: string, problem: string) => `invalid subscribe options on channel '${channel}': ${problem}`,
+  unknownChannel: (name: unknown) => `unknown channel ${show(name)}; channels are ${CHANNEL_NAMES.join(', ')}`,
   handlerBinding: (className: string, method: string, problem: string) => `@gater/pubsub cannot bind ${className}.${method}: ${problem}`,
   nonStaticHandlerHost: (scope: string) =>
     `its class is ${scope}; decorated handlers need a singleton (default-scoped) provider or controller`,
-  invalidOption: (name: string, problem: string) => `Invalid @gater/pubsub configuration: ${name} ${problem}`,
+  invalidOption: (name: string, problem: string) => `invalid @gater/pubsub configuration: ${name} ${problem}`,
 
   // Delivery, subscribe and publish-time input.
   subscribeOptionsNotAnObject: (options: unknown) => `options must be an object such as { retries: 3 }, got ${show(options)}`,
@@ -51,11 +51,11 @@ export const ERRORS = {
 
   // Wire security and limits.
   redisNeedsSecret:
-    "Invalid @gater/pubsub configuration: the Redis transport needs a secret to sign its frames; set SECRET_KEY_BASE (or the secretKeyBase option), or opt out with transport: { type: 'redis', ..., allowUnsigned: true }",
+    "invalid @gater/pubsub configuration: the Redis transport needs a secret to sign its frames; set SECRET_KEY_BASE (or the secretKeyBase option), or opt out with transport: { type: 'redis', ..., allowUnsigned: true }",
   unsignedTransport: (bus: string) =>
     `no secretKeyBase: frames on ${bus} are not signed (transport.allowUnsigned), so anyone who can publish there can inject, replay and forge messages in any node's name`,
   invalidRedisUrl: (name: string, url: unknown) =>
-    `Invalid @gater/pubsub configuration: ${name} must be a redis:// or rediss:// URL, got ${show(url)}`,
+    `invalid @gater/pubsub configuration: ${name} must be a redis:// or rediss:// URL, got ${show(url)}`,
   unserialisablePayload: (channel: string, type: string) =>
     `the payload of ${show(type)} on channel '${channel}' cannot be serialised to JSON (a cycle, a BigInt or a throwing toJSON), so other nodes could not receive it`,
   messageTooLarge: (channel: string, bytes: number, limit: number) =>
