@@ -110,6 +110,15 @@ export const ERRORS = {
   // Performance and self-monitoring.
 
   // Durable delivery.
+  needsRetention: (channel: string, option: string) =>
+    `${option} on channel '${channel}' needs retention, which this channel does not keep; set channels.${channel}.retention (e.g. { maxMessages: 10_000, maxAgeMs: 86_400_000 })`,
+  durableOnly: (option: string) => `${option} applies only to durable subscriptions; add durable: 'name' or remove ${option}`,
+  invalidReplay: (replay: unknown) =>
+    `replay must be a non-negative integer or { sinceMs?: epoch ms, sinceId?: message id }, got ${show(replay)}`,
+  invalidDurableName: (name: unknown) => `durable must be a non-empty string naming the subscription, got ${show(name)}`,
+  invalidRecentArguments: (channel: string, problem: string) => `recent() on channel '${channel}': ${problem}`,
+  invalidPublishAndWaitTimeout: (timeoutMs: unknown) =>
+    `publishAndWait timeoutMs must be a number of milliseconds from 0 up, got ${show(timeoutMs)}`,
 
   // Observability.
   missingPeer: (feature: string, specifier: string, range: string, cause: string) =>

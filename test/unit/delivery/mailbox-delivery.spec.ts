@@ -390,6 +390,10 @@ describe('delivery: stats, unsubscribe and drain', () => {
       subscriptions: 2,
       mailboxDepth: 0,
       lost: 0,
+      acked: 0,
+      redelivered: 0,
+      pending: 0,
+      retained: 0,
     });
     for (const n of range(3)) set.channel('health').publish('h:1', 't', n);
     set.channel('health').publish('h:*', 't');
@@ -407,6 +411,10 @@ describe('delivery: stats, unsubscribe and drain', () => {
       subscriptions: 2,
       mailboxDepth: 0,
       lost: 0,
+      acked: 0,
+      redelivered: 0,
+      pending: 0,
+      retained: 0,
     });
     expect(set.stats().map((s) => s.channel)).toHaveLength(10);
     expect(set.channel('diagnostics').stats().published).toBe(3);

@@ -13,6 +13,10 @@ const stats = (over: Partial<ChannelStats> = {}): ChannelStats => ({
   subscriptions: 0,
   mailboxDepth: 0,
   lost: 0,
+  acked: 0,
+  redelivered: 0,
+  pending: 0,
+  retained: 0,
   ...over,
 });
 

@@ -13,6 +13,10 @@ const stats = (dropped: number, lost: number): ChannelStats[] => [
     subscriptions: 0,
     mailboxDepth: 0,
     lost,
+    acked: 0,
+    redelivered: 0,
+    pending: 0,
+    retained: 0,
   },
 ];
 

@@ -1,4 +1,5 @@
 import type { DeliveryScheduler } from '../delivery/delivery-scheduler.js';
+import type { DurableBackend, RetentionPolicy } from '../durable/durable-backend.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import type { ChannelName } from './channel-names.js';
 import type { MessageHandler, OverflowPolicy, PubSubMessage } from './channel.types.js';
@@ -27,6 +28,8 @@ export interface ChannelHooks {
   propagate?: (headers: Record<string, string> | undefined) => Record<string, string> | undefined;
   /** Wraps a handler once, at subscribe time (metrics timing, tracing): nothing is added per call when unset. */
   wrapHandler?: (handler: MessageHandler, target: HandlerTarget) => MessageHandler;
+  /** Where durable subscriptions keep their groups: in memory by default, Redis Streams with the Redis transport. */
+  durable?: DurableBackend;
 }
 
 export interface HandlerTarget {
@@ -46,5 +49,7 @@ export interface ChannelContext {
   readonly ids: MessageIdSource;
   readonly clock: CoarseClock;
   readonly defaults: { mailboxSize: number; overflow: OverflowPolicy };
+  /** What the channel keeps for recent(), replay and durable subscriptions; none when undefined. */
+  readonly retention?: RetentionPolicy;
   readonly hooks: ChannelHooks;
 }

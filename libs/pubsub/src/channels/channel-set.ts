@@ -11,13 +11,18 @@ import { CHANNEL_NAMES, type ChannelName } from './channel-names.js';
 import type { ChannelStats, OverflowPolicy, PubSubMessage } from './channel.types.js';
 import { CoarseClock } from './coarse-clock.js';
 import { MessageIdSource } from './message-ids.js';
+import type { RetentionPolicy } from '../durable/durable-backend.js';
+import { MemoryDurableBackend } from '../durable/memory-durable-backend.js';
+import { retentionPolicyOf } from '../durable/retention-defaults.js';
 
 export const DEAD_LETTER_TYPE = 'dead_letter';
 
 export interface ChannelSetOptions {
   nodeName: string;
   logger: PubSubLogger;
-  defaults?: Partial<Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy }>>;
+  defaults?: Partial<
+    Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy; retention?: Partial<RetentionPolicy> }>
+  >;
   scheduler?: Partial<SchedulerLimits>;
 }
 
@@ -36,6 +41,7 @@ export class ChannelSet {
   readonly hooks: ChannelHooks = {};
   private readonly byName = new Map<ChannelName, Channel>();
   private readonly log: ThrottledLog;
+  private readonly memoryDurable: MemoryDurableBackend;
 
   constructor(readonly options: ChannelSetOptions) {
     const scheduler = new DeliveryScheduler(CHANNEL_NAMES, options.scheduler);
@@ -43,10 +49,14 @@ export class ChannelSet {
     const clock = new CoarseClock();
     this.log = new ThrottledLog(options.logger);
     for (const name of CHANNEL_NAMES) {
-      const defaults = { mailboxSize: 10_000, overflow: 'drop-oldest' as OverflowPolicy, ...options.defaults?.[name] };
-      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, clock, defaults, hooks: this.hooks };
+      const { mailboxSize = 10_000, overflow = 'drop-oldest', retention } = options.defaults?.[name] ?? {};
+      const defaults = { mailboxSize, overflow };
+      const policy = retentionPolicyOf(name, retention);
+      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, clock, defaults, retention: policy, hooks: this.hooks };
       this.byName.set(name, new CHANNEL_CLASSES[name](context));
     }
+    this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention);
+    this.hooks.durable = this.memoryDurable;
     this.hooks.deadLetter = (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription);
   }
 
@@ -98,6 +108,7 @@ export class ChannelSet {
       const count = channel.close();
       if (count > 0) discarded[name] = count;
     }
+    void this.memoryDurable.close();
     return discarded;
   }
 

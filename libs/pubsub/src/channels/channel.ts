@@ -25,7 +25,11 @@ import type { Observable } from 'rxjs';
 import { observeSubscription } from '../observability/observe.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
+import type { DurableLag } from '../durable/durable-backend.js';
 import { checkedPatterns, checkedSettings } from './subscribe-arguments.js';
+import { checkedRetentionRequests } from './durable-arguments.js';
+import { DurableSubscription, type DurableHost } from '../durable/durable-subscription.js';
+import { RetentionLog, topicFilterOf } from '../durable/retention-log.js';
 
 export const MAX_TYPE_LENGTH = 256;
 
@@ -33,11 +37,16 @@ export const MAX_TYPE_LENGTH = 256;
  * One isolated channel: its own pattern index, mailboxes and counters. Publishing routes the message to the
  * mailboxes of matching subscriptions and returns; the scheduler runs the handlers later.
  */
-export abstract class Channel implements MailboxHost {
+export abstract class Channel implements MailboxHost, DurableHost {
   readonly instance: string;
   readonly counters: ChannelCounters;
+  /** @internal What this node keeps of the channel (recent, replay, durable groups); undefined without retention. */
+  readonly retention: RetentionLog | undefined;
   private readonly index = new PatternIndex<Mailbox>();
   private readonly mailboxes = new Set<Mailbox>();
+  private readonly durables = new Set<DurableSubscription>();
+  /** Every durable name subscribed here, running or not: their groups keep filling while nobody reads. */
+  private readonly durableNames = new Set<string>();
   private readonly publications: PublicationQueue;
   private closed = false;
   /** Open observe() streams, completed at close. */
@@ -52,6 +61,7 @@ export abstract class Channel implements MailboxHost {
     this.instance = CHANNEL_INSTANCES[name];
     this.counters = new ChannelCounters(name);
     this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue));
+    this.retention = context.retention === undefined ? undefined : new RetentionLog(context.retention);
   }
 
   get log(): ThrottledLog {
@@ -126,6 +136,7 @@ export abstract class Channel implements MailboxHost {
       const refusal = local ? undefined : this.context.hooks.transmit?.(message);
       if (refusal !== undefined) return this.refuse(refusal.reason, refusal.error);
       this.counters.countPublished();
+      if (this.retention !== undefined) this.retain(message, local);
       this.route(message, knownRoute);
       if (!local) this.context.hooks.outbound?.(message);
       return { ok: true, id: message.id };
@@ -139,13 +150,36 @@ export abstract class Channel implements MailboxHost {
     if (typeof handler !== 'function') throw new PubSubError('invalid_handler', ERRORS.handlerNotAFunction(this.name, patterns));
     if (this.closed) throw new PubSubError('channel_closed', ERRORS.channelClosed(this.name));
     const settings = checkedSettings(this.name, options, this.context.defaults);
+    const requests = checkedRetentionRequests(this.name, options, this.retention !== undefined, settings);
     const id = nextSubscriptionId(this.name);
     const instrumented =
       this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
+    if (requests.durable !== undefined) {
+      const durable = new DurableSubscription(id, patterns, instrumented, requests.durable, this, this.context.hooks.durable!);
+      this.durables.add(durable);
+      this.durableNames.add(requests.durable.durable);
+      return durable;
+    }
     const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
+    // Subscribing is synchronous: what the log holds now was routed before this mailbox existed, and whatever
+    // is published from here on reaches it live, after the replayed messages. No gap, no duplicate.
+    if (requests.replay !== undefined) {
+      for (const message of this.retention!.replay(topicFilterOf(patterns), requests.replay)) {
+        if (mailbox.admit(message)) mailbox.backlog(message);
+      }
+    }
     return mailbox;
+  }
+
+  /** The retained messages matching `pattern`, oldest first, at most `limit`; none on a channel without retention. */
+  recent(pattern: string | string[] = '*', limit = 100): PubSubMessage[] {
+    const patterns = checkedPatterns(this.name, pattern);
+    if (!Number.isInteger(limit) || limit < 0) {
+      throw new PubSubError('invalid_argument', ERRORS.invalidRecentArguments(this.name, `limit must be a non-negative integer, got ${String(limit)}`));
+    }
+    return this.retention?.recent(topicFilterOf(patterns), limit) ?? [];
   }
 
   /**
@@ -154,7 +188,7 @@ export abstract class Channel implements MailboxHost {
    */
   observe<P = unknown>(pattern: string | string[], options?: SubscribeOptions): Observable<PubSubMessage<P>> {
     checkedPatterns(this.name, pattern);
-    checkedSettings(this.name, options, this.context.defaults);
+    checkedRetentionRequests(this.name, options, this.retention !== undefined, checkedSettings(this.name, options, this.context.defaults));
     return observeSubscription<P>(
       (handler) => this.subscribe(pattern, handler, options),
       (listener) => {
@@ -167,6 +201,8 @@ export abstract class Channel implements MailboxHost {
   stats(): ChannelStats {
     let mailboxDepth = 0;
     for (const mailbox of this.mailboxes) mailboxDepth += mailbox.depth;
+    let pending = 0;
+    for (const durable of this.durables) pending += durable.pending;
     const c = this.counters;
     return {
       channel: this.name,
@@ -176,10 +212,21 @@ export abstract class Channel implements MailboxHost {
       failedPublications: c.failedPublications,
       handlerErrors: c.handlerErrors,
       dropped: c.dropped,
-      subscriptions: this.mailboxes.size,
+      subscriptions: this.mailboxes.size + this.durables.size,
       mailboxDepth,
       lost: c.lost,
+      acked: c.acked,
+      redelivered: c.redelivered,
+      pending,
+      retained: this.retention?.size ?? 0,
     };
+  }
+
+  /** Each durable name subscribed on this channel with its group's backlog (health, self-monitoring). */
+  durableLag(): Array<{ durable: string } & DurableLag> {
+    const backend = this.context.hooks.durable;
+    if (backend === undefined) return [];
+    return [...this.durableNames].map((durable) => ({ durable, ...backend.lag(this.name, durable) }));
   }
 
   /**
@@ -192,7 +239,10 @@ export abstract class Channel implements MailboxHost {
 
   /** Delivers a message that another node published; it never goes back out. */
   receive(message: PubSubMessage): void {
-    if (!this.closed) this.route(message);
+    if (this.closed) return;
+    // Kept on every node, so recent() and replay answer the same wherever they are asked.
+    this.retention?.append(message);
+    this.route(message);
   }
 
   /** Shutdown begins: from now on `publish` returns 'closed'; what was accepted is still delivered. */
@@ -210,6 +260,7 @@ export abstract class Channel implements MailboxHost {
     this.publishing = false;
     let discarded = 0;
     for (const mailbox of this.mailboxes) discarded += mailbox.abandon();
+    for (const durable of this.durables) discarded += durable.abandon();
     // Abandoned mailboxes ignore what the queue still holds for them: let it go now rather than at its turn.
     this.publications.clear();
     for (const listener of [...this.closeListeners]) listener();
@@ -237,9 +288,20 @@ export abstract class Channel implements MailboxHost {
     for (const p of new Set(mailbox.patterns)) this.index.remove(p, mailbox);
   }
 
-  /** @internal MailboxHost */
-  deadLetter(message: PubSubMessage, error: unknown, attempts: number, mailbox: Mailbox): void {
-    this.context.hooks.deadLetter?.(message, error, attempts, mailbox.id);
+  /** @internal DurableHost */
+  releaseDurable(subscription: DurableSubscription): void {
+    this.durables.delete(subscription);
+  }
+
+  /** @internal MailboxHost, DurableHost */
+  deadLetter(message: PubSubMessage, error: unknown, attempts: number, subscription: { readonly id: string }): void {
+    this.context.hooks.deadLetter?.(message, error, attempts, subscription.id);
+  }
+
+  /** Local publications are kept for recent() and replay here only; the others also go to the durable backend. */
+  private retain(message: PubSubMessage, local: boolean): void {
+    this.retention!.append(message);
+    if (!local) this.context.hooks.durable?.append(message, this.retention!.policy);
   }
 
   /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */

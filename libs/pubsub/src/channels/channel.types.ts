@@ -15,6 +15,8 @@ export interface PubSubMessage<P = unknown> {
   node: string;
   /** String metadata set at publish (the `headers` option, W3C `traceparent` when tracing); covered by the signature. */
   headers?: Record<string, string>;
+  /** Durable subscriptions: 1 on the first delivery, one more for each retry or redelivery. */
+  deliveryCount?: number;
 }
 
 export interface PublishOptions {
@@ -62,6 +64,21 @@ export interface SubscribeOptions {
   concurrency?: number;
   /** Extra attempts when the handler throws or rejects; default 0. */
   retries?: number;
+  /**
+   * Retained messages to deliver first, then live ones with no gap and no duplicate: the last N matches,
+   * those published at or after `sinceMs` (epoch ms), or those after the message `sinceId`. Needs retention.
+   */
+  replay?: number | { sinceMs?: number; sinceId?: string };
+  /** A named subscription: at-least-once, its position kept while it is away; one name shared = a queue group. Needs retention. */
+  durable?: string;
+  /** Durable: unacknowledged after this, the message is redelivered; default 30_000. */
+  ackTimeoutMs?: number;
+  /** Durable: deliveries before a dead letter; default retries + 1, at least 5. */
+  maxDeliveries?: number;
+  /** First retry delay; default 0. Doubles per retry with jitter, capped at retryMaxDelayMs. */
+  retryDelayMs?: number;
+  /** Longest retry delay; default 30_000. */
+  retryMaxDelayMs?: number;
 }
 
 export interface Subscription {
@@ -90,4 +107,12 @@ export interface ChannelStats {
   mailboxDepth: number;
   /** Messages from other nodes known never to have arrived (per-node sequence gaps); 0 in memory. */
   lost: number;
+  /** Durable deliveries acknowledged (handled, or dead-lettered). */
+  acked: number;
+  /** Durable handler calls past a message's first delivery (retries and redeliveries). */
+  redelivered: number;
+  /** Durable deliveries handed to this node's subscriptions and not yet acknowledged. */
+  pending: number;
+  /** Messages the channel's retention holds on this node; 0 without retention. */
+  retained: number;
 }

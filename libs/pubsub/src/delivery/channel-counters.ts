@@ -27,6 +27,10 @@ export class ChannelCounters {
   handlerErrors = 0;
   dropped = 0;
   lost = 0;
+  /** Durable deliveries acknowledged (handled, or dead-lettered after maxDeliveries). */
+  acked = 0;
+  /** Durable handler calls past the first delivery of a message (retries and redeliveries). */
+  redelivered = 0;
   outstanding = 0;
   /** failedPublications by reason (refusal reasons, 'not_sent', inbound rejection errors): a small, fixed set. */
   readonly failuresByReason = new Map<string, number>();
@@ -71,6 +75,14 @@ export class ChannelCounters {
 
   countDelivered(): void {
     this.delivered++;
+  }
+
+  countAcked(): void {
+    this.acked++;
+  }
+
+  countRedelivered(): void {
+    this.redelivered++;
   }
 
   begin(deliveries = 1): void {

@@ -15,8 +15,12 @@ export interface RetentionPolicy {
 /** A message handed to a durable member; settle it exactly once. */
 export interface DurableDelivery {
   readonly message: PubSubMessage & { deliveryCount: number };
-  /** The handler finished (or the message was dead-lettered). */
-  ack(): void;
+  /**
+   * The handler finished (or the message was dead-lettered). False when the acknowledgement came too late (the
+   * ack timeout or the member's leaving already handed the message on), so it is not counted in `acked`;
+   * nothing (undefined) when the backend cannot tell at once.
+   */
+  ack(): boolean | void;
 }
 
 export interface DurableMemberOptions {

@@ -5,6 +5,11 @@ import type { MetricsOptions } from '../observability/metrics-settings.js';
 export interface ChannelSettingsOptions {
   mailboxSize?: number;
   overflow?: OverflowPolicy;
+  /**
+   * What this node keeps for recent(), replay and durable subscriptions; default none, except audit, alerts and
+   * security: { maxMessages: 10_000, maxAgeMs: 86_400_000 } (a field left out takes that default).
+   */
+  retention?: { maxMessages?: number; maxAgeMs?: number };
 }
 
 export type TransportOptions =

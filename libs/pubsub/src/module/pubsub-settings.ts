@@ -23,6 +23,7 @@ import { defaultNodeName } from './default-node-name.js';
 import { resolveEventEmitterChannels } from './event-emitter-bridge.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
+import { DEFAULT_RETENTION_POLICY } from '../durable/retention-defaults.js';
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
 export const MAX_INTERVAL_MS = MAX_TIMER_MS;
@@ -30,9 +31,16 @@ export const MAX_INTERVAL_MS = MAX_TIMER_MS;
 export const MAX_MESSAGE_BYTES_LIMIT = 16 * 1024 * 1024;
 const REDIS_PROTOCOLS: ReadonlySet<string> = new Set(['redis:', 'rediss:']);
 
+class RetentionSettings {
+  @IsInt() @Min(1) maxMessages = DEFAULT_RETENTION_POLICY.maxMessages;
+  @IsInt() @Min(1) maxAgeMs = DEFAULT_RETENTION_POLICY.maxAgeMs;
+}
+
 class ChannelSettings {
   @IsInt() @Min(1) mailboxSize = 10_000;
   @IsIn(['drop-oldest', 'drop-newest']) overflow: OverflowPolicy = 'drop-oldest';
+  /** Unset: the channel's default (audit, alerts and security keep DEFAULT_RETENTION_POLICY, the others nothing). */
+  @IsOptional() @ValidateNested() retention?: RetentionSettings;
 }
 
 class AlertingSettings {
@@ -188,7 +196,15 @@ function resolveChannels(option: PubSubModuleOptions['channels']): Record<Channe
       );
   }
   const channels = {} as Record<ChannelName, ChannelSettings>;
-  for (const name of CHANNEL_NAMES) channels[name] = Object.assign(new ChannelSettings(), definedOnly(option?.[name]));
+  for (const name of CHANNEL_NAMES) {
+    const { retention, ...rest } = definedOnly(option?.[name]);
+    channels[name] = Object.assign(new ChannelSettings(), rest);
+    if (retention === undefined) continue;
+    if (retention === null || typeof retention !== 'object' || Array.isArray(retention)) {
+      throw new PubSubError('invalid_option', ERRORS.invalidOption(`channels.${name}.retention`, 'must be an object such as { maxMessages: 10_000, maxAgeMs: 86_400_000 }'));
+    }
+    channels[name].retention = Object.assign(new RetentionSettings(), definedOnly(retention));
+  }
   return channels;
 }
 
