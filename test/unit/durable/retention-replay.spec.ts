@@ -92,7 +92,10 @@ describe('retention, recent() and replay', () => {
     expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: { sinceId: '' } })).toThrow(/replay must be/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: '' })).toThrow(/durable must be a non-empty string/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { ackTimeoutMs: 10 })).toThrow(/ackTimeoutMs applies only to durable/);
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { retryDelayMs: 10 })).toThrow(/retryDelayMs applies only to durable/);
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: 1, maxDeliveries: 2 })).toThrow(/maxDeliveries applies only/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: 'w', maxDeliveries: 0 })).toThrow(/maxDeliveries must be/);
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: 'w', retryDelayMs: -1 })).toThrow(/retryDelayMs must be/);
     expect(() => set.channel('audit').observe('*', { replay: 'all' as never })).toThrow(/replay must be/);
   });
 

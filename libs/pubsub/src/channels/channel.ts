@@ -167,7 +167,9 @@ export abstract class Channel implements MailboxHost, DurableHost {
     // is published from here on reaches it live, after the replayed messages. No gap, no duplicate.
     if (requests.replay !== undefined) {
       for (const message of this.retention!.replay(topicFilterOf(patterns), requests.replay)) {
-        if (mailbox.admit(message)) mailbox.backlog(message);
+        if (!mailbox.admit(message)) continue;
+        this.counters.begin();
+        mailbox.backlog(message);
       }
     }
     return mailbox;

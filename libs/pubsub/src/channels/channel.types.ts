@@ -75,9 +75,9 @@ export interface SubscribeOptions {
   ackTimeoutMs?: number;
   /** Durable: deliveries before a dead letter; default retries + 1, at least 5. */
   maxDeliveries?: number;
-  /** First retry delay; default 0. Doubles per retry with jitter, capped at retryMaxDelayMs. */
+  /** Durable: first retry delay; default 0. Doubles per retry with jitter, capped at retryMaxDelayMs. */
   retryDelayMs?: number;
-  /** Longest retry delay; default 30_000. */
+  /** Durable: longest retry delay; default 30_000. */
   retryMaxDelayMs?: number;
 }
 

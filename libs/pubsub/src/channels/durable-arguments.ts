@@ -33,8 +33,7 @@ export function checkedRetentionRequests(
   }
   const { replay, durable } = given;
   if (replay === undefined && durable === undefined) {
-    if (given.ackTimeoutMs !== undefined) throw invalid(channel, ERRORS.durableOnly('ackTimeoutMs'));
-    if (given.maxDeliveries !== undefined) throw invalid(channel, ERRORS.durableOnly('maxDeliveries'));
+    refuseDurableOnly(channel, given);
     return {};
   }
   if (replay !== undefined && !isReplaySelector(replay)) throw invalid(channel, ERRORS.invalidReplay(replay));
@@ -47,8 +46,7 @@ export function checkedRetentionRequests(
   const requests: RetentionRequests = {};
   if (replay !== undefined) requests.replay = copyOf(replay);
   if (durable === undefined) {
-    if (given.ackTimeoutMs !== undefined) throw invalid(channel, ERRORS.durableOnly('ackTimeoutMs'));
-    if (given.maxDeliveries !== undefined) throw invalid(channel, ERRORS.durableOnly('maxDeliveries'));
+    refuseDurableOnly(channel, given);
     return requests;
   }
   const settings: DurableSettings = {
@@ -66,8 +64,16 @@ export function checkedRetentionRequests(
   return requests;
 }
 
-/** retryDelayMs and retryMaxDelayMs, for every subscription; undefined when valid. */
-export function describeInvalidRetryDelays(retryDelayMs: unknown, retryMaxDelayMs: unknown): string | undefined {
+// The retry backoff of ordinary (mailbox) subscriptions is not built yet: refusing the options says so
+// rather than ignoring them.
+const DURABLE_ONLY = ['ackTimeoutMs', 'maxDeliveries', 'retryDelayMs', 'retryMaxDelayMs'] as const;
+
+function refuseDurableOnly(channel: ChannelName, given: Partial<Record<(typeof DURABLE_ONLY)[number], unknown>>): void {
+  for (const option of DURABLE_ONLY) if (given[option] !== undefined) throw invalid(channel, ERRORS.durableOnly(option));
+}
+
+/** retryDelayMs and retryMaxDelayMs; undefined when valid. */
+function describeInvalidRetryDelays(retryDelayMs: unknown, retryMaxDelayMs: unknown): string | undefined {
   if (!isDelay(retryDelayMs)) return `retryDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(retryDelayMs)}`;
   if (!isDelay(retryMaxDelayMs)) return `retryMaxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(retryMaxDelayMs)}`;
   return undefined;
