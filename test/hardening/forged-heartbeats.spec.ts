@@ -8,6 +8,7 @@ import { RedisServer } from '../support/redis-server.js';
 import { describeWithRedis } from '../redis/support/describe-with-redis.js';
 import { recordFigure } from './support/figures.js';
 import { startRedisApp } from './support/redis-app.js';
+import { retainedHeapBytes } from '../support/collect-garbage.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const FORGED = 20_000;
@@ -50,7 +51,7 @@ describeWithRedis('forged heartbeats from invented node names (no secret)', () =
     };
     try {
       await probe();
-      const heapBefore = process.memoryUsage().heapUsed;
+      const heapBefore = retainedHeapBytes();
       const callsBefore = logger.calls;
       const charsBefore = logger.size;
 
@@ -68,7 +69,7 @@ describeWithRedis('forged heartbeats from invented node names (no secret)', () =
         mostNodes = Math.max(mostNodes, manager.nodes().length);
         await sleep(100);
       }
-      const heapGrowth = process.memoryUsage().heapUsed - heapBefore;
+      const heapGrowth = retainedHeapBytes() - heapBefore;
       const stats = manager.transportStats();
       const logCalls = logger.calls - callsBefore;
       const logChars = logger.size - charsBefore;
