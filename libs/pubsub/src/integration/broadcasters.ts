@@ -1,3 +1,4 @@
+import type { Channel } from '../channels/channel.js';
 import type { SchedulerRegistry } from '@nestjs/schedule';
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { PublishResult } from '../channels/channel.types.js';
@@ -76,6 +77,7 @@ export class Broadcasters {
           failedPublications: interval.failedPublications,
           lost: interval.lost,
           intervalMs: interval.durationMs,
+          ...durableDetails(channels.channel(interval.channel).durableLag()),
         },
         lastCheck: Date.now(),
       }));
@@ -129,4 +131,16 @@ export class Broadcasters {
     if (!result.ok) this.deps.logger.warn(`Broadcast of ${message.type} on ${channel} ${topic} failed: ${result.reason} ${result.error ?? ''}`);
     return result;
   }
+}
+
+/** For channels with durable subscriptions: what is delivered and unacknowledged, and each name's lag. */
+function durableDetails(lags: ReturnType<Channel['durableLag']>): Record<string, unknown> {
+  if (lags.length === 0) return {};
+  let pending = 0;
+  const lag: Record<string, { pending: number; backlog: number; oldestMs: number }> = {};
+  for (const { durable, ...group } of lags) {
+    pending += group.pending;
+    lag[durable] = group;
+  }
+  return { pending, lag };
 }
