@@ -84,7 +84,7 @@ function plainPeer(): Peer {
 function oursPeer(): Peer {
   const channels = new ChannelSet({ nodeName, logger: silentLogger });
   const settings = resolvePubSubSettings({ nodeName, transport: { type: 'redis', url, prefix }, secretKeyBase: 'bench-secret-key' }, {});
-  const tuning = process.env.BENCH_BATCH_DELAY_MS === undefined ? {} : { batchDelayMs: Number(process.env.BENCH_BATCH_DELAY_MS) };
+  const tuning = process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) };
   const transport: TransportLayer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, tuning });
   const health = channels.channel('health');
   if (receives) health.subscribe('cluster:health:*', (message) => onMessage((message.payload as { sentAt: number }).sentAt), { mailboxSize: 1_000_000 });

@@ -246,6 +246,24 @@ describe('Channel.publish forms and options', () => {
     expect(set.channel('events').stats()).toMatchObject({ published: 1, failedPublications: 1 });
   });
 
+  it('runs complete and validate only for the types checkedTypes gives for the channel, asking it once per channel', () => {
+    const set = createChannels();
+    const asked: string[] = [];
+    const seen: string[] = [];
+    set.hooks.checkedTypes = (channel) => {
+      asked.push(channel);
+      return new Set(channel === 'metrics' ? ['checked'] : []);
+    };
+    set.hooks.complete = (channel, type, payload) => (seen.push(`complete ${channel} ${type}`), payload);
+    set.hooks.validate = (channel, type) => (seen.push(`validate ${channel} ${type}`), type === 'checked' ? 'refused' : undefined);
+    expect(set.channel('events').publish('a', 'checked', {}).ok).toBe(true);
+    expect(set.channel('metrics').publish('a', 'other', {}).ok).toBe(true);
+    expect(set.channel('metrics').publish('a', 'checked', {})).toEqual({ ok: false, reason: 'invalid_message', error: 'refused' });
+    expect(set.channel('metrics').publish('a', 'checked', {}).ok).toBe(false);
+    expect(seen).toEqual(['complete metrics checked', 'validate metrics checked', 'complete metrics checked', 'validate metrics checked']);
+    expect(asked).toEqual(['events', 'metrics']);
+  });
+
   it('returns closed after close, and counts it', () => {
     const set = createChannels();
     set.close();

@@ -15,6 +15,11 @@ export interface ChannelHooks {
   complete?: (channel: ChannelName, type: string, payload: unknown, nodeName: string) => unknown;
   /** An error text refuses the publication as 'invalid_message'. */
   validate?: (channel: ChannelName, type: string, payload: unknown) => string | undefined;
+  /**
+   * When set, `complete` and `validate` run only for the types in the channel's set (the catalogue's types of
+   * that channel): the channel asks once and keeps the set, so other publications skip both hooks for one lookup.
+   */
+  checkedTypes?: (channel: ChannelName) => ReadonlySet<string>;
   /** Hands an accepted, non-local message to the transport. */
   outbound?: (message: PubSubMessage) => void;
   /**

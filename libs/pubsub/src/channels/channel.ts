@@ -7,7 +7,7 @@ import { Mailbox, type MailboxHost } from '../delivery/mailbox.js';
 import { PublicationQueue } from '../delivery/publication-queue.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
-import type { ChannelContext } from './channel-context.js';
+import type { ChannelContext, ChannelHooks } from './channel-context.js';
 import type {
   ChannelStats,
   MessageHandler,
@@ -53,6 +53,9 @@ export abstract class Channel implements MailboxHost, DurableHost {
   private readonly closeListeners = new Set<() => void>();
   /** False from the start of shutdown: the drain finishes what was accepted, and nothing new is accepted. */
   private publishing = true;
+  /** The hooks' checkedTypes this channel last asked, and its answer (asked again only if the hook changes). */
+  private checkedTypesOf: ChannelHooks['checkedTypes'];
+  private checkedTypes: ReadonlySet<string> | undefined;
 
   protected constructor(
     readonly name: ChannelName,
@@ -120,7 +123,9 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const propagate = this.context.hooks.propagate;
       if (propagate !== undefined) headers = propagate(headers as MessageHeaders | undefined);
       const given = payload === undefined ? null : payload;
-      const { complete } = this.context.hooks;
+      const { hooks } = this.context;
+      const checked = this.typeChecked(type);
+      const complete = checked ? hooks.complete : undefined;
       const message: PubSubMessage = {
         id: this.context.ids.next(),
         channel: this.name,
@@ -131,14 +136,14 @@ export abstract class Channel implements MailboxHost, DurableHost {
         node: this.context.nodeName,
       };
       if (headers !== undefined) message.headers = headers as MessageHeaders;
-      const invalid = this.context.hooks.validate?.(this.name, type, message.payload);
+      const invalid = checked ? hooks.validate?.(this.name, type, message.payload) : undefined;
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
-      const refusal = local ? undefined : this.context.hooks.transmit?.(message);
+      const refusal = local ? undefined : hooks.transmit?.(message);
       if (refusal !== undefined) return this.refuse(refusal.reason, refusal.error);
       this.counters.countPublished();
       if (this.retention !== undefined) this.retain(message, local);
       this.route(message, knownRoute);
-      if (!local) this.context.hooks.outbound?.(message);
+      if (!local) hooks.outbound?.(message);
       return { ok: true, id: message.id };
     } catch (error) {
       return this.refuse('invalid_message', describeError(error));
@@ -318,6 +323,17 @@ export abstract class Channel implements MailboxHost, DurableHost {
     if (route.length === 0) return;
     this.counters.begin(route.length);
     this.publications.push(message, route);
+  }
+
+  /** Whether `complete` and `validate` apply to this type here (see ChannelHooks.checkedTypes). */
+  private typeChecked(type: string): boolean {
+    const source = this.context.hooks.checkedTypes;
+    if (source === undefined) return true;
+    if (source !== this.checkedTypesOf) {
+      this.checkedTypesOf = source;
+      this.checkedTypes = source(this.name);
+    }
+    return this.checkedTypes!.has(type);
   }
 
   private refuse(reason: RefusalReason, error: string): PublishRefusal {

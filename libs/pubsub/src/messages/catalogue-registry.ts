@@ -88,3 +88,16 @@ export function findPayloadClass(channel: string, type: string): PayloadClass | 
 export function catalogueEntries(): readonly CatalogueEntry[] {
   return ENTRIES;
 }
+
+const NO_TYPES: ReadonlySet<string> = new Set();
+const TYPES_BY_CHANNEL: ReadonlyMap<string, ReadonlySet<string>> = new Map(
+  Object.keys(FACTORIES_BY_CHANNEL).map((channel) => [
+    channel,
+    new Set(ENTRIES.filter((entry) => entry.channel === channel).map((entry) => entry.type)),
+  ]),
+);
+
+/** The catalogue types of a channel (none for `events`). */
+export function catalogueTypesOf(channel: string): ReadonlySet<string> {
+  return TYPES_BY_CHANNEL.get(channel) ?? NO_TYPES;
+}

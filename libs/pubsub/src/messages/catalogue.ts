@@ -3,6 +3,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
 import {
+  catalogueTypesOf,
   findCatalogueEntry,
   findChannelEntry,
   type CatalogueEntry,
@@ -72,8 +73,12 @@ export function isCatalogueMessage<T extends CatalogueMessageType, M>(
   }
 }
 
-/** What an application's channels need for the catalogue: defaults filled from the application, then validation. */
-export const CATALOGUE_HOOKS: Readonly<Required<Pick<ChannelHooks, 'complete' | 'validate'>>> = Object.freeze({
+/**
+ * What an application's channels need for the catalogue: defaults filled from the application, then validation,
+ * both only for the channel's catalogue types (a publication on `events` skips them).
+ */
+export const CATALOGUE_HOOKS: Readonly<Required<Pick<ChannelHooks, 'complete' | 'validate' | 'checkedTypes'>>> = Object.freeze({
   complete: completeCatalogueMessage,
   validate: validateCatalogueMessage,
+  checkedTypes: catalogueTypesOf,
 });

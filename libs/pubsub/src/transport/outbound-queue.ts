@@ -1,4 +1,3 @@
-import { performance } from 'node:perf_hooks';
 import type { ChannelName } from '../channels/channel-names.js';
 import type { OutboundRefusal } from '../channels/channel-context.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
@@ -14,11 +13,6 @@ export interface OutboundTuning {
   maxFrameBytes: number;
   /** Frames sent but not yet acknowledged by the bus; the rest wait, which keeps the bus's buffers small. */
   maxInFlightFrames: number;
-  /**
-   * Partial batches leave at most once per this interval: a message published after a quiet spell goes at
-   * the end of the current event-loop turn, one published sooner waits for the interval to end.
-   */
-  batchDelayMs: number;
   /** Messages older than this when their turn comes are not sent (a receiver would take them as expired). */
   maxAgeMs: number;
   /** A message whose JSON form is larger is refused at publish ('too_large'). */
@@ -31,8 +25,7 @@ export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMess
   maxPending: 200_000,
   maxBatchMessages: 1_000,
   maxFrameBytes: 512 * 1024,
-  maxInFlightFrames: 16,
-  batchDelayMs: 2,
+  maxInFlightFrames: 32,
   maxAttempts: 3,
 };
 
@@ -56,8 +49,8 @@ interface Framed {
 }
 
 /**
- * Coalesces published messages into batched frames: partial batches leave at most every `batchDelayMs`, a
- * full one goes at once; at most `maxInFlightFrames` frames are unacknowledged. Messages arrive already
+ * Coalesces published messages into batched frames: what one event-loop turn publishes leaves together at its
+ * end while a frame slot is free; at most `maxInFlightFrames` frames are unacknowledged. Messages arrive already
  * serialised (at publish, where one that cannot be is refused), and that text is what goes out. Sequence
  * numbers are given per channel when a message is first framed, so a message dropped before that (overflow,
  * age) leaves no gap and is counted here, while one lost after it is counted by the receiver from the gap.
@@ -68,10 +61,8 @@ export class OutboundQueue {
   private readonly sequences = new Map<ChannelName, number>();
   private readonly acknowledged = new Map<ChannelName, number>();
   private inFlight = 0;
-  private timer: NodeJS.Timeout | undefined;
   private immediate: NodeJS.Immediate | undefined;
   private idleWaiters: (() => void)[] = [];
-  private lastFlushAt = -Infinity;
 
   constructor(
     private readonly codec: FrameCodec,
@@ -113,7 +104,7 @@ export class OutboundQueue {
 
   /** Called when sending becomes possible again. */
   kick(): void {
-    if (this.size > 0) this.schedule(true);
+    if (this.size > 0) this.schedule();
   }
 
   /** Resolves once nothing is waiting or in flight, or after `timeoutMs`; true when everything went out. */
@@ -142,28 +133,23 @@ export class OutboundQueue {
     for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.sink.failed(next.message, reason);
   }
 
-  private schedule(now = false): void {
-    if (this.timer !== undefined && !now) return;
+  /**
+   * A free frame slot: the batch leaves at the end of this event-loop turn, carrying everything the turn
+   * published. Every slot busy: it leaves when an acknowledgement frees one (afterSend), having grown meanwhile;
+   * so a busy sender batches by itself and a quiet one waits for no timer.
+   */
+  private schedule(): void {
     if (this.immediate !== undefined || !this.sink.canSend()) return;
-    const wait = this.tuning.batchDelayMs - (performance.now() - this.lastFlushAt);
-    if (now || wait <= 0 || this.retry.length > 0 || this.pending.length >= this.tuning.maxBatchMessages) {
-      this.cancelSchedule();
-      this.immediate = setImmediate(this.flush);
-    } else {
-      this.timer = setTimeout(this.flush, Math.ceil(wait));
-    }
+    if (this.inFlight < this.tuning.maxInFlightFrames) this.immediate = setImmediate(this.flush);
   }
 
   private cancelSchedule(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
     if (this.immediate !== undefined) clearImmediate(this.immediate);
-    this.timer = undefined;
     this.immediate = undefined;
   }
 
   private readonly flush = (): void => {
     this.cancelSchedule();
-    this.lastFlushAt = performance.now();
     while (this.size > 0 && this.inFlight < this.tuning.maxInFlightFrames && this.sink.canSend()) {
       const batch = this.takeBatch();
       if (batch.length > 0) this.sendFrame(batch);
@@ -230,7 +216,7 @@ export class OutboundQueue {
   }
 
   private afterSend(): void {
-    if (this.size > 0) this.schedule(this.pending.length >= this.tuning.maxBatchMessages || this.retry.length > 0);
+    if (this.size > 0) this.schedule();
     this.wakeIdle();
   }
 
