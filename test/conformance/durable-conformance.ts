@@ -115,7 +115,7 @@ export function durableConformance(target: DurableTarget): void {
       const set = await target.open();
       const audit = set.channel('audit');
       const byMember: number[][] = [[], [], []];
-      byMember.forEach((got, i) =>
+      byMember.forEach((got) =>
         audit.subscribe(
           'a:*',
           async (m) => {
