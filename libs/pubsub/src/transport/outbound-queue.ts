@@ -134,13 +134,18 @@ export class OutboundQueue {
   }
 
   /**
-   * A free frame slot: the batch leaves at the end of this event-loop turn, carrying everything the turn
-   * published. Every slot busy: it leaves when an acknowledgement frees one (afterSend), having grown meanwhile;
-   * so a busy sender batches by itself and a quiet one waits for no timer.
+   * Nagle's rule: with nothing in flight, what this event-loop turn published leaves at its end; while a frame
+   * is unacknowledged, a partial batch grows until the acknowledgement (afterSend) and only full batches use
+   * the other frame slots. A quiet sender waits for no timer, a busy one sends large frames.
    */
   private schedule(): void {
     if (this.immediate !== undefined || !this.sink.canSend()) return;
-    if (this.inFlight < this.tuning.maxInFlightFrames) this.immediate = setImmediate(this.flush);
+    if (this.mayFlush()) this.immediate = setImmediate(this.flush);
+  }
+
+  private mayFlush(): boolean {
+    if (this.inFlight >= this.tuning.maxInFlightFrames) return false;
+    return this.inFlight === 0 || this.retry.length > 0 || this.pending.length >= this.tuning.maxBatchMessages;
   }
 
   private cancelSchedule(): void {
@@ -150,7 +155,7 @@ export class OutboundQueue {
 
   private readonly flush = (): void => {
     this.cancelSchedule();
-    while (this.size > 0 && this.inFlight < this.tuning.maxInFlightFrames && this.sink.canSend()) {
+    while (this.size > 0 && this.mayFlush() && this.sink.canSend()) {
       const batch = this.takeBatch();
       if (batch.length > 0) this.sendFrame(batch);
     }
