@@ -57,7 +57,10 @@ async function flood(durationMs: number): Promise<FloodResult> {
   check(latencies.length === alertsSent, `latency: ${latencies.length} alerts handled of ${alertsSent}`);
   check(sum === metricsDelivered, 'latency: metric handler miscounted');
   const dropped = metrics.stats().dropped;
-  check(metricsDelivered + dropped === metricsPublished, `latency: ${metricsDelivered} delivered + ${dropped} dropped != ${metricsPublished}`);
+  check(
+    metricsDelivered + dropped === metricsPublished,
+    `latency: ${metricsDelivered} delivered + ${dropped} dropped != ${metricsPublished}`,
+  );
   set.close();
   return { latencies, alertsSent, metricsPublished, metricsDelivered, metricsDropped: dropped, elapsedMs };
 }
@@ -70,7 +73,7 @@ const suite: Suite = {
     const p50 = percentile(r.latencies, 50);
     const p99 = percentile(r.latencies, 99);
     const max = Math.max(...r.latencies);
-    const perSecond = (n: number): string => `${((n / r.elapsedMs) * 1000 / 1e6).toFixed(2)} M/s`;
+    const perSecond = (n: number): string => `${(((n / r.elapsedMs) * 1000) / 1e6).toFixed(2)} M/s`;
     return {
       rows: [],
       lines: [

@@ -48,7 +48,12 @@ function healthMessage(i: number): PubSubMessage {
     channel: 'health',
     topic: 'subscription_health:production_store:user_projection',
     type: 'registration_success',
-    payload: { storeId: 'production_store', subscriptionName: 'user_projection', eventType: 'registration_success', metadata: { proxyPid: '<0.123.0>' } },
+    payload: {
+      storeId: 'production_store',
+      subscriptionName: 'user_projection',
+      eventType: 'registration_success',
+      metadata: { proxyPid: '<0.123.0>' },
+    },
     timestamp: Date.now(),
     node: 'bench@host',
   };
@@ -57,7 +62,10 @@ function healthMessage(i: number): PubSubMessage {
 const suite: Suite = {
   name: 'security and catalogue cost',
   async run() {
-    const security = new PubSubSecurity({ secretKeyBase: ['current-key-0123456789abcdef', 'previous-key'], maxRememberedIds: OPS * (RUNS + 1) });
+    const security = new PubSubSecurity({
+      secretKeyBase: ['current-key-0123456789abcdef', 'previous-key'],
+      maxRememberedIds: OPS * (RUNS + 1),
+    });
     let accepted = 0;
     const signValidate = await opsPerSecond((i) => {
       const wire = JSON.parse(JSON.stringify(security.sign(healthMessage(i))));

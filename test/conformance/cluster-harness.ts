@@ -46,7 +46,11 @@ export class Inbox {
   };
 
   async until(count: number, timeoutMs = 5_000): Promise<PubSubMessage[]> {
-    await eventually(() => this.messages.length >= count, timeoutMs, () => `expected ${count} messages, got ${this.messages.length}`);
+    await eventually(
+      () => this.messages.length >= count,
+      timeoutMs,
+      () => `expected ${count} messages, got ${this.messages.length}`,
+    );
     return this.messages;
   }
 }
@@ -125,7 +129,11 @@ export class TestCluster {
     const nodes: TestNode[] = [];
     for (const name of names) nodes.push(await this.node(name));
     const all = [...names].sort().join(',');
-    await eventually(() => nodes.every((node) => node.transport.nodes().join(',') === all), 5_000, () => 'nodes did not discover each other');
+    await eventually(
+      () => nodes.every((node) => node.transport.nodes().join(',') === all),
+      5_000,
+      () => 'nodes did not discover each other',
+    );
     return nodes;
   }
 

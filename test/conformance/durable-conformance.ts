@@ -157,14 +157,22 @@ export function durableConformance(target: DurableTarget): void {
       const set = await target.open();
       const audit = set.channel('audit');
       const counts: number[] = [];
-      audit.subscribe('a:*', (m) => {
-        counts.push(m.deliveryCount!);
-        throw new Error('x');
-      }, { durable: 'w' });
-      audit.subscribe('b:*', (m) => {
-        counts.push(m.deliveryCount!);
-        throw new Error('x');
-      }, { durable: 'v', retries: 6 });
+      audit.subscribe(
+        'a:*',
+        (m) => {
+          counts.push(m.deliveryCount!);
+          throw new Error('x');
+        },
+        { durable: 'w' },
+      );
+      audit.subscribe(
+        'b:*',
+        (m) => {
+          counts.push(m.deliveryCount!);
+          throw new Error('x');
+        },
+        { durable: 'v', retries: 6 },
+      );
       audit.publish('a:1', 't');
       await waitFor(() => audit.stats().acked === 1, 'a dead-lettered');
       expect(Math.max(...counts)).toBe(5);

@@ -9,13 +9,29 @@ export const SECRET = 'conformance-secret-key';
 type Entry = { message: Partial<PubSubMessage>; seq: number };
 
 /** Frames as a node holding `key` would send them (one run, numbered frames): the forger's tool when the key is wrong. */
-export function frameMaker(key: string, node: string, epoch: string): ((entries: Entry[]) => string) & { heartbeat(sent: Record<string, number>): string } {
+export function frameMaker(
+  key: string,
+  node: string,
+  epoch: string,
+): ((entries: Entry[]) => string) & { heartbeat(sent: Record<string, number>): string } {
   const codec = new FrameCodec(node, epoch, new PubSubSecurity({ secretKeyBase: key }));
   const data = (entries: Entry[]) =>
     codec.encode(
       'd',
       entries.map(({ message, seq }) =>
-        codec.encodeEntry({ id: `${epoch}-${seq}`, channel: 'events', topic: 'orders:created', type: 'order_created', payload: {}, timestamp: Date.now(), node, ...message }, seq)!,
+        codec.encodeEntry(
+          {
+            id: `${epoch}-${seq}`,
+            channel: 'events',
+            topic: 'orders:created',
+            type: 'order_created',
+            payload: {},
+            timestamp: Date.now(),
+            node,
+            ...message,
+          },
+          seq,
+        )!,
       ),
     );
   const heartbeat = (sent: Record<string, number>) => codec.encode('h', [], new Map(Object.entries(sent) as [ChannelName, number][]));
@@ -86,7 +102,15 @@ export function securityConformance(
 
     it('rejects malformed and unsigned wire messages', async () => {
       const { cluster, a, b, orders, violations } = await securedPair();
-      const unsigned = { id: 'plain-1', channel: 'events', topic: 'orders:created', type: 'order_created', payload: {}, timestamp: Date.now(), node: 'node-a' };
+      const unsigned = {
+        id: 'plain-1',
+        channel: 'events',
+        topic: 'orders:created',
+        type: 'order_created',
+        payload: {},
+        timestamp: Date.now(),
+        node: 'node-a',
+      };
       for (const text of ['not json at all', '{"hello":1}', '[]', JSON.stringify(unsigned)]) await cluster.inject(text);
       await violations.until(4);
       await flushed(a, b);

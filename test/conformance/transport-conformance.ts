@@ -97,7 +97,7 @@ export function transportConformance(backend: Backend): void {
 
       it('delivers payloads verbatim (null, {}, [], strings, nested values)', async () => {
         const [a, b] = await newCluster().nodesThatKnowEachOther('node-a', 'node-b');
-        const payloads: unknown[] = [null, {}, [], '', 'text', 0, -1.5, false, true, { a: [1, { b: null }], 'ü': '€ 𝄞' }, [[]]];
+        const payloads: unknown[] = [null, {}, [], '', 'text', 0, -1.5, false, true, { a: [1, { b: null }], ü: '€ 𝄞' }, [[]]];
         const inbox = b.inbox('events', 'payload:*');
         const sent = payloads.map((payload, i) => {
           const result = a.channels.channel('events').publish(`payload:${i}`, 'payload', payload);
@@ -166,7 +166,11 @@ export function transportConformance(backend: Backend): void {
         const remote = b.inbox('events', 'outage:*', { mailboxSize: 1_000 });
         const own = a.inbox('events', 'outage:*', { mailboxSize: 1_000 });
         await backend.interrupt(c.prefix);
-        await eventually(() => [a, b].every((n) => n.alerts.some((alert) => alert.rule === 'transport_down')), 5_000, () => 'no transport_down');
+        await eventually(
+          () => [a, b].every((n) => n.alerts.some((alert) => alert.rule === 'transport_down')),
+          5_000,
+          () => 'no transport_down',
+        );
 
         const started = Date.now();
         const late = await c.node('node-c');
@@ -179,9 +183,17 @@ export function transportConformance(backend: Backend): void {
         await remote.until(50, 10_000);
         expect(remote.messages.map((m) => m.payload)).toEqual([...Array(50).keys()]);
         for (const node of [a, b, late]) {
-          await eventually(() => node.alerts.some((alert) => alert.rule === 'transport_up'), 10_000, () => `${node.name}: no transport_up`);
+          await eventually(
+            () => node.alerts.some((alert) => alert.rule === 'transport_up'),
+            10_000,
+            () => `${node.name}: no transport_up`,
+          );
         }
-        await eventually(() => late.transport.nodes().length === 3, 5_000, () => `node-c sees ${late.transport.nodes().join(',')}`);
+        await eventually(
+          () => late.transport.nodes().length === 3,
+          5_000,
+          () => `node-c sees ${late.transport.nodes().join(',')}`,
+        );
         expect(a.channels.channel('events').stats().failedPublications).toBe(0);
         expect(b.channels.channel('events').stats().lost).toBe(0);
       }, 30_000);

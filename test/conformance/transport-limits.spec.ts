@@ -70,7 +70,13 @@ describe('cluster transport limits (memory hub)', () => {
     expect(events.publish('odd:1', 'before', 1).ok).toBe(true);
     expect(events.publish('odd:2', 'bigint', { big: 10n })).toMatchObject({ ok: false, reason: 'invalid_message' });
     expect(events.publish('odd:3', 'cycle', cyclic)).toMatchObject({ ok: false, reason: 'invalid_message' });
-    expect(events.publish('odd:4', 'to_json', { toJSON: () => { throw new Error('no'); } })).toMatchObject({ ok: false, reason: 'invalid_message' });
+    expect(
+      events.publish('odd:4', 'to_json', {
+        toJSON: () => {
+          throw new Error('no');
+        },
+      }),
+    ).toMatchObject({ ok: false, reason: 'invalid_message' });
     expect(events.publish('odd:5', 'after', 5).ok).toBe(true);
     await remote.until(2);
     await local.until(2);
@@ -111,8 +117,13 @@ describe('loading ioredis', () => {
   });
 
   it('fails start-up with an error naming the package and how to install it when it is missing', async () => {
-    await expect(loadIoredis('ioredis-is-not-installed')).rejects.toThrow(/optional peer dependency 'ioredis-is-not-installed'.*npm install ioredis-is-not-installed@\^6/s);
-    const settings = resolvePubSubSettings({ nodeName: 'n', transport: { type: 'redis', url: 'redis://127.0.0.1:1', allowUnsigned: true } }, {});
+    await expect(loadIoredis('ioredis-is-not-installed')).rejects.toThrow(
+      /optional peer dependency 'ioredis-is-not-installed'.*npm install ioredis-is-not-installed@\^6/s,
+    );
+    const settings = resolvePubSubSettings(
+      { nodeName: 'n', transport: { type: 'redis', url: 'redis://127.0.0.1:1', allowUnsigned: true } },
+      {},
+    );
     const channels = new ChannelSet({ nodeName: 'n', logger: silentLogger });
     const bus = new RedisBus({ prefix: 'p', logger: silentLogger, loadClient: () => loadIoredis('ioredis-is-not-installed') });
     const transport = new ClusterTransport({ settings, channels, logger: silentLogger, alert: () => undefined }, bus);

@@ -134,7 +134,12 @@ describe('channel decorators', () => {
       manager.channel('metrics').publish('metrics_c', 't');
       manager.channel('metrics').publish('health_only', 't'); // not on metrics
       expect(await manager.drain(1_000)).toBe(true);
-      expect(app.get(Stacked).seen.sort()).toEqual(['health/health_only', 'metrics/metrics_a', 'metrics/metrics_b:x:y', 'metrics/metrics_c']);
+      expect(app.get(Stacked).seen.sort()).toEqual([
+        'health/health_only',
+        'metrics/metrics_a',
+        'metrics/metrics_b:x:y',
+        'metrics/metrics_c',
+      ]);
       expect(manager.channel('metrics').stats().subscriptions).toBe(2);
       expect(manager.channel('health').stats().subscriptions).toBe(1);
     } finally {

@@ -103,7 +103,11 @@ describe('self-monitoring alerts', () => {
     expect(watcher.seen).toEqual([
       expect.objectContaining({
         topic: 'system_alerts:critical',
-        payload: expect.objectContaining({ severity: 'critical', source: 'pubsub', metadata: { rule: 'dropped', channel: 'metrics', count: 1, threshold: 1 } }),
+        payload: expect.objectContaining({
+          severity: 'critical',
+          source: 'pubsub',
+          metadata: { rule: 'dropped', channel: 'metrics', count: 1, threshold: 1 },
+        }),
       }),
     ]);
   });
@@ -120,7 +124,11 @@ describe('self-monitoring alerts', () => {
     await manager.drain(1_000);
     expect(watcher.seen[0]).toMatchObject({
       topic: 'system_alerts:warning',
-      payload: { source: 'pubsub', category: 'performance', metadata: { rule: 'high_volume', channel: 'logging', count: 50, threshold: 50 } },
+      payload: {
+        source: 'pubsub',
+        category: 'performance',
+        metadata: { rule: 'high_volume', channel: 'logging', count: 50, threshold: 50 },
+      },
     });
   });
 
@@ -154,7 +162,12 @@ describe('self-monitoring alerts', () => {
     const published = alertsPublished();
     expect(published - 500).toBe(2);
     await manager.drain(3_000);
-    expect(watcher.metadata().map((m) => `${m.rule}:${m.channel}`).sort()).toEqual(['dropped:alerts', 'high_volume:alerts']);
+    expect(
+      watcher
+        .metadata()
+        .map((m) => `${m.rule}:${m.channel}`)
+        .sort(),
+    ).toEqual(['dropped:alerts', 'high_volume:alerts']);
     expect(alertsPublished()).toBe(published);
   });
 
@@ -162,7 +175,8 @@ describe('self-monitoring alerts', () => {
     await start({ ...ALERTING, alerting: { ...ALERTING.alerting, failedPublications: 1 } });
     const alerts = manager.channel('alerts');
     // Invalid catalogue alerts are refused: failed publications on the alerts channel itself.
-    for (let i = 0; i < 100; i++) expect(alerts.publish('system_alerts:warning', AlertMessages.systemAlert({ severity: 'loud' } as never)).ok).toBe(false);
+    for (let i = 0; i < 100; i++)
+      expect(alerts.publish('system_alerts:warning', AlertMessages.systemAlert({ severity: 'loud' } as never)).ok).toBe(false);
     expect(alerts.stats().failedPublications).toBe(100);
     expect(alertsPublished()).toBe(1);
     await manager.drain(1_000);

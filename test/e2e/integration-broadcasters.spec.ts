@@ -28,7 +28,11 @@ class AppJob {
 
 describe('broadcasters through the SchedulerRegistry', () => {
   it("appear in the application's registry when it imports ScheduleModule.forRoot(), beside its own jobs, which run once per period", async () => {
-    app = await startApp({ options: { integration: true, healthBroadcastInterval: SLOW, metricsBroadcastInterval: SLOW }, providers: [AppJob], imports: [ScheduleModule.forRoot()] });
+    app = await startApp({
+      options: { integration: true, healthBroadcastInterval: SLOW, metricsBroadcastInterval: SLOW },
+      providers: [AppJob],
+      imports: [ScheduleModule.forRoot()],
+    });
     const registry = app.get(SchedulerRegistry);
     expect(registry.getIntervals().sort()).toEqual(['app:own-job', HEALTH_BROADCAST_JOB, METRICS_BROADCAST_JOB].sort());
     const job = app.get(AppJob);
@@ -50,7 +54,10 @@ describe('broadcasters through the SchedulerRegistry', () => {
   it('are cleared on shutdown: gone from the registry, and no tick runs after app.close()', async () => {
     const warn = jest.spyOn(Logger.prototype, 'warn');
     const error = jest.spyOn(Logger.prototype, 'error');
-    app = await startApp({ options: { ...FAST, healthBroadcastInterval: 10, metricsBroadcastInterval: 10 }, imports: [ScheduleModule.forRoot()] });
+    app = await startApp({
+      options: { ...FAST, healthBroadcastInterval: 10, metricsBroadcastInterval: 10 },
+      imports: [ScheduleModule.forRoot()],
+    });
     const registry = app.get(SchedulerRegistry);
     const health = new ChannelRecorder(app.get(PubSubManager).channel('health'), 'cluster:health');
     await waitFor(() => health.ofType('node_health_updated').length >= 1, 'a health tick');
@@ -98,7 +105,11 @@ describe('the health tick', () => {
     });
     expect(node.checks.heapUsedBytes).toBeGreaterThan(0);
     expect(node.checks.rssBytes).toBeGreaterThan(0);
-    expect(health.payloadsOf('cluster_health_updated', 'cluster:health')[0]).toMatchObject({ status: 'healthy', healthyNodes: 1, totalNodes: 1 });
+    expect(health.payloadsOf('cluster_health_updated', 'cluster:health')[0]).toMatchObject({
+      status: 'healthy',
+      healthyNodes: 1,
+      totalNodes: 1,
+    });
     await waitFor(() => health.ofType('component_health_updated').length >= 2 * CHANNEL_NAMES.length, 'two rounds of component health');
     const firstRound = health.ofType('component_health_updated').slice(0, CHANNEL_NAMES.length);
     expect(firstRound.map((m) => m.topic).sort()).toEqual(CHANNEL_NAMES.map((name) => `channel_health:${name}`).sort());
@@ -110,9 +121,13 @@ describe('the health tick', () => {
     const manager = app.get(PubSubManager);
     const health = new ChannelRecorder(manager.channel('health'), 'channel_health:events');
     const events = manager.channel('events');
-    events.subscribe('t', () => {
-      throw new Error('handler failure');
-    }, { mailboxSize: 1 });
+    events.subscribe(
+      't',
+      () => {
+        throw new Error('handler failure');
+      },
+      { mailboxSize: 1 },
+    );
     for (let i = 0; i < 5; i++) events.publish('t', 'x', i);
     const eventsHealth = () => health.payloadsOf('component_health_updated');
     const sum = (key: string) => eventsHealth().reduce((total, p) => total + p.details[key], 0);
@@ -135,7 +150,9 @@ describe('the metrics tick', () => {
     const metrics = new ChannelRecorder(manager.channel('metrics'), 'throughput');
     await waitFor(() => metrics.messages.length >= CHANNEL_NAMES.length, 'a first metrics tick');
     const throughputOf = (channel: string) => metrics.payloadsOf('throughput_metric').filter((p) => p.operation === `publish:${channel}`);
-    expect(new Set(metrics.payloadsOf('throughput_metric').map((p) => p.operation))).toEqual(new Set(CHANNEL_NAMES.map((c) => `publish:${c}`)));
+    expect(new Set(metrics.payloadsOf('throughput_metric').map((p) => p.operation))).toEqual(
+      new Set(CHANNEL_NAMES.map((c) => `publish:${c}`)),
+    );
     for (let i = 0; i < 7; i++) manager.channel('audit').publish('audit:t', 'x', i);
     const total = () => throughputOf('audit').reduce((sum, p) => sum + p.count, 0);
     await waitFor(() => total() === 7, 'the 7 audit publications to be counted');

@@ -57,9 +57,12 @@ describe('start-up fails with an error naming the bad option or variable', () =>
 
 describe('environment variables reach the application', () => {
   it('PUBSUB_INTEGRATION and the interval variables apply when no option is given', async () => {
-    await withEnv({ ...CLEAN_ENV, PUBSUB_INTEGRATION: 'false', PUBSUB_HEALTH_BROADCAST_INTERVAL: '1234', PUBSUB_METRICS_BROADCAST_INTERVAL: '5678' }, async () => {
-      app = await startApp({ options: { integration: undefined } });
-    });
+    await withEnv(
+      { ...CLEAN_ENV, PUBSUB_INTEGRATION: 'false', PUBSUB_HEALTH_BROADCAST_INTERVAL: '1234', PUBSUB_METRICS_BROADCAST_INTERVAL: '5678' },
+      async () => {
+        app = await startApp({ options: { integration: undefined } });
+      },
+    );
     const config = app!.get(PubSubConfigService);
     expect(config.isEnabled()).toBe(false);
     expect(config.healthBroadcastInterval).toBe(1_234);
@@ -87,7 +90,10 @@ describe('PubSubConfigService in an application', () => {
     const registry = app.get(SchedulerRegistry);
     const config = app.get(PubSubConfigService);
     const seen: PubSubMessage[] = [];
-    app.get(PubSubManager).channel('health').subscribe('cluster:health', (m) => void seen.push(m));
+    app
+      .get(PubSubManager)
+      .channel('health')
+      .subscribe('cluster:health', (m) => void seen.push(m));
     const before = registry.getInterval(HEALTH_BROADCAST_JOB);
     const metricsBefore = registry.getInterval(METRICS_BROADCAST_JOB);
     await sleep(60);
@@ -101,7 +107,10 @@ describe('PubSubConfigService in an application', () => {
   });
 
   it('setters refuse bad values with an error and keep the running interval', async () => {
-    app = await startApp({ options: { integration: true, healthBroadcastInterval: 60_000, metricsBroadcastInterval: 60_000 }, imports: [ScheduleModule.forRoot()] });
+    app = await startApp({
+      options: { integration: true, healthBroadcastInterval: 60_000, metricsBroadcastInterval: 60_000 },
+      imports: [ScheduleModule.forRoot()],
+    });
     const config = app.get(PubSubConfigService);
     const registry = app.get(SchedulerRegistry);
     const handle = registry.getInterval(HEALTH_BROADCAST_JOB);
@@ -112,7 +121,10 @@ describe('PubSubConfigService in an application', () => {
   });
 
   it('disable() removes the broadcasters from the registry and stops the ticks; enable() brings them back', async () => {
-    app = await startApp({ options: { integration: true, healthBroadcastInterval: 20, metricsBroadcastInterval: 20 }, imports: [ScheduleModule.forRoot()] });
+    app = await startApp({
+      options: { integration: true, healthBroadcastInterval: 20, metricsBroadcastInterval: 20 },
+      imports: [ScheduleModule.forRoot()],
+    });
     const registry = app.get(SchedulerRegistry);
     const config = app.get(PubSubConfigService);
     const manager = app.get(PubSubManager);
@@ -140,6 +152,8 @@ describe('PubSubConfigService in an application', () => {
     app = await startApp({ options: { integration: true, healthBroadcastInterval: 60_000, metricsBroadcastInterval: 60_000 } });
     const result = app.get(PubSubIntegration).broadcastHealthUpdate('database', 'splendid');
     expect(result).toMatchObject({ ok: false, reason: 'invalid_message' });
-    expect(warn.mock.calls.map((call) => String(call[0]))).toContainEqual(expect.stringMatching(/^Failed to broadcast health update: .*status/));
+    expect(warn.mock.calls.map((call) => String(call[0]))).toContainEqual(
+      expect.stringMatching(/^Failed to broadcast health update: .*status/),
+    );
   });
 });

@@ -29,10 +29,21 @@ describe('system lifecycle events', () => {
       topic: 'lifecycle',
       type: 'system_lifecycle_event',
       node: 'lifecycle-node',
-      payload: { event: 'started', systemName: LIBRARY_NAME, version: LIBRARY_VERSION, node: 'lifecycle-node', timestamp: expect.any(Number) },
+      payload: {
+        event: 'started',
+        systemName: LIBRARY_NAME,
+        version: LIBRARY_VERSION,
+        node: 'lifecycle-node',
+        timestamp: expect.any(Number),
+      },
     });
     await app.close();
     expect(watcher.seen.map((m) => (m.payload as { event: string }).event)).toEqual(['started', 'stopping']);
-    expect(watcher.seen[1]).toMatchObject({ channel: 'system', topic: 'lifecycle', type: 'system_lifecycle_event', payload: { node: 'lifecycle-node' } });
+    expect(watcher.seen[1]).toMatchObject({
+      channel: 'system',
+      topic: 'lifecycle',
+      type: 'system_lifecycle_event',
+      payload: { node: 'lifecycle-node' },
+    });
   });
 });

@@ -32,7 +32,12 @@ async function start() {
     options: { integration: true, nodeName: 'methods-node', healthBroadcastInterval: 600_000, metricsBroadcastInterval: 600_000 },
     providers: [Observer],
   });
-  return { integration: app.get(PubSubIntegration), config: app.get(PubSubConfigService), manager: app.get(PubSubManager), observer: app.get(Observer) };
+  return {
+    integration: app.get(PubSubIntegration),
+    config: app.get(PubSubConfigService),
+    manager: app.get(PubSubManager),
+    observer: app.get(Observer),
+  };
 }
 
 describe('PubSubIntegration in an application', () => {
@@ -89,9 +94,21 @@ describe('PubSubIntegration in an application', () => {
   it('while disabled through PubSubConfigService: disabled results, nothing sent, channels still work', async () => {
     const { integration, config, manager, observer } = await start();
     config.disable();
-    expect(integration.broadcastHealthUpdate('db', 'healthy')).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
-    expect(integration.broadcastAlert('disk', 'error', 'Disk full')).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
-    expect(integration.broadcastBatch([{ kind: 'health_update', component: 'db', status: 'healthy' }])).toEqual({ success: 0, errors: 0, disabled: true });
+    expect(integration.broadcastHealthUpdate('db', 'healthy')).toEqual({
+      ok: false,
+      reason: 'disabled',
+      error: expect.stringContaining('disabled'),
+    });
+    expect(integration.broadcastAlert('disk', 'error', 'Disk full')).toEqual({
+      ok: false,
+      reason: 'disabled',
+      error: expect.stringContaining('disabled'),
+    });
+    expect(integration.broadcastBatch([{ kind: 'health_update', component: 'db', status: 'healthy' }])).toEqual({
+      success: 0,
+      errors: 0,
+      disabled: true,
+    });
     expect(manager.channel('health').publish('component_health', 'custom', {})).toMatchObject({ ok: true });
     await manager.drain(1_000);
     expect(observer.seen.map((m) => m.type)).toEqual(['custom']);
@@ -103,7 +120,12 @@ describe('PubSubIntegration in an application', () => {
 describe('two applications in one process', () => {
   it("each one's integration messages, broadcasts and alerts name its own node", async () => {
     jest.spyOn(Logger.prototype, 'warn').mockImplementation(() => undefined);
-    const options = { integration: true, healthBroadcastInterval: 20, metricsBroadcastInterval: 600_000, alerting: { failedPublications: 1 } };
+    const options = {
+      integration: true,
+      healthBroadcastInterval: 20,
+      metricsBroadcastInterval: 600_000,
+      alerting: { failedPublications: 1 },
+    };
     const first = await startApp({ options: { ...options, nodeName: 'first-node' } });
     const second = await startApp({ options: { ...options, nodeName: 'second-node' } });
     try {
@@ -118,7 +140,10 @@ describe('two applications in one process', () => {
       const types = new Set(seen.map((m) => m.type));
       expect(types).toEqual(new Set(['component_health_updated', 'node_health_updated', 'cluster_health_updated', 'system_alert']));
       for (const message of seen.filter((m) => m.type !== 'cluster_health_updated')) {
-        expect({ type: message.type, node: (message.payload as { node: string }).node }).toEqual({ type: message.type, node: 'first-node' });
+        expect({ type: message.type, node: (message.payload as { node: string }).node }).toEqual({
+          type: message.type,
+          node: 'first-node',
+        });
       }
     } finally {
       await first.close();

@@ -1,19 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import {
-  CHANNEL_NAMES,
-  HealthChannel,
-  InjectChannel,
-  OnHealth,
-  PubSubManager,
-  type Channel,
-  type PubSubMessage,
-} from '@gater/pubsub';
+import { CHANNEL_NAMES, HealthChannel, InjectChannel, OnHealth, PubSubManager, type Channel, type PubSubMessage } from '@gater/pubsub';
 import { startApp } from '../support/pubsub-app.js';
 
 @Injectable()
 class HealthWatcher {
   received: PubSubMessage[] = [];
-  constructor(@InjectChannel('health') readonly viaToken: Channel, readonly viaClass: HealthChannel) {}
+  constructor(
+    @InjectChannel('health') readonly viaToken: Channel,
+    readonly viaClass: HealthChannel,
+  ) {}
 
   @OnHealth('subscription_health:*')
   onHealth(message: PubSubMessage) {

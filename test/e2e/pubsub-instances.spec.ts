@@ -53,7 +53,18 @@ describe('PubSub instances (port of pubsub_instances_test.exs)', () => {
 
   describe('instance startup', () => {
     it('starts all ten instances, alive and distinct', () => {
-      expect(CHANNEL_NAMES).toEqual(['events', 'system', 'logging', 'health', 'metrics', 'security', 'audit', 'alerts', 'diagnostics', 'lifecycle']);
+      expect(CHANNEL_NAMES).toEqual([
+        'events',
+        'system',
+        'logging',
+        'health',
+        'metrics',
+        'security',
+        'audit',
+        'alerts',
+        'diagnostics',
+        'lifecycle',
+      ]);
       const channels = manager.channels();
       expect(channels.map((c) => c.name)).toEqual([...CHANNEL_NAMES]);
       expect(channels.map((c) => c.instance)).toEqual(CHANNEL_NAMES.map((name) => CHANNEL_INSTANCES[name]));
@@ -132,12 +143,48 @@ describe('PubSub instances (port of pubsub_instances_test.exs)', () => {
 
   describe('usage patterns of the seeds', () => {
     const patterns: [ChannelName, string, string, string, Record<string, unknown>][] = [
-      ['health', 'subscription_health:*', 'subscription_health:production_store:user_projection', 'registration_success', { storeId: 'production_store', subscriptionName: 'user_projection' }],
-      ['metrics', 'subscription_metrics:*', 'subscription_metrics:production_store:user_projection', 'registration_attempt', { processingTimeMs: 45 }],
-      ['security', 'security_events:authentication', 'security_events:authentication', 'authentication_failure', { userId: 'suspicious_user', attemptCount: 5 }],
-      ['audit', 'audit_trail:user_actions', 'audit_trail:user_actions', 'user_action', { userId: 'admin_user', action: 'delete_subscription' }],
-      ['alerts', 'system_alerts:critical', 'system_alerts:critical', 'critical_alert', { message: 'Circuit breaker opened for multiple subscriptions' }],
-      ['lifecycle', 'process_lifecycle:subscription_proxies', 'process_lifecycle:subscription_proxies', 'process_started', { processType: 'subscription_proxy' }],
+      [
+        'health',
+        'subscription_health:*',
+        'subscription_health:production_store:user_projection',
+        'registration_success',
+        { storeId: 'production_store', subscriptionName: 'user_projection' },
+      ],
+      [
+        'metrics',
+        'subscription_metrics:*',
+        'subscription_metrics:production_store:user_projection',
+        'registration_attempt',
+        { processingTimeMs: 45 },
+      ],
+      [
+        'security',
+        'security_events:authentication',
+        'security_events:authentication',
+        'authentication_failure',
+        { userId: 'suspicious_user', attemptCount: 5 },
+      ],
+      [
+        'audit',
+        'audit_trail:user_actions',
+        'audit_trail:user_actions',
+        'user_action',
+        { userId: 'admin_user', action: 'delete_subscription' },
+      ],
+      [
+        'alerts',
+        'system_alerts:critical',
+        'system_alerts:critical',
+        'critical_alert',
+        { message: 'Circuit breaker opened for multiple subscriptions' },
+      ],
+      [
+        'lifecycle',
+        'process_lifecycle:subscription_proxies',
+        'process_lifecycle:subscription_proxies',
+        'process_started',
+        { processType: 'subscription_proxy' },
+      ],
     ];
 
     it.each(patterns)('%s: %s receives %s', async (channel, pattern, topic, type, payload) => {
@@ -215,7 +262,10 @@ describe('PubSub instances (port of pubsub_instances_test.exs)', () => {
       manager.channel('system').publish('after_crash', 'still_working');
       await other.until(1);
       // Each failure is logged with its stack.
-      expect(logged).toHaveBeenCalledWith(expect.stringContaining('subscriber crashed'), expect.stringContaining('Error: subscriber crashed'));
+      expect(logged).toHaveBeenCalledWith(
+        expect.stringContaining('subscriber crashed'),
+        expect.stringContaining('Error: subscriber crashed'),
+      );
       logged.mockRestore();
     });
 

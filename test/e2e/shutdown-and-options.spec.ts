@@ -41,7 +41,9 @@ describe('shutdown', () => {
 
 describe('module options', () => {
   it('applies per-channel mailbox settings from channels: { metrics: { mailboxSize } }', async () => {
-    const app = await startApp({ options: { channels: { metrics: { mailboxSize: 3 }, health: { mailboxSize: 2, overflow: 'drop-newest' } } } });
+    const app = await startApp({
+      options: { channels: { metrics: { mailboxSize: 3 }, health: { mailboxSize: 2, overflow: 'drop-newest' } } },
+    });
     try {
       const manager = app.get(PubSubManager);
       const metrics = new Inbox();
@@ -120,7 +122,9 @@ describe('module options', () => {
 
   it('forRootAsync fails start-up with an error naming an invalid option', async () => {
     const compile = Test.createTestingModule({
-      imports: [PubSubModule.forRootAsync({ useFactory: () => ({ integration: false, channels: { alerts: { overflow: 'drop-all' as never } } }) })],
+      imports: [
+        PubSubModule.forRootAsync({ useFactory: () => ({ integration: false, channels: { alerts: { overflow: 'drop-all' as never } } }) }),
+      ],
     }).compile();
     await expect(compile).rejects.toThrow('channels.alerts.overflow');
   });

@@ -11,11 +11,21 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
   it('delivers a burst of 100,000 messages from one process whole and in order', async () => {
     const [a, b] = await Promise.all([env.spawn('proc-a', { secret: SECRET }), env.spawn('proc-b', { secret: SECRET })]);
     await b.request('subscribe', { name: 'burst', channel: 'events', pattern: 'burst:*', mailboxSize: 200_000 });
-    await until(() => a.request<NodeStats>('stats'), (s) => s.nodes.length === 2, 5_000, 'discovery');
+    await until(
+      () => a.request<NodeStats>('stats'),
+      (s) => s.nodes.length === 2,
+      5_000,
+      'discovery',
+    );
     const started = Date.now();
     const sent = await a.request<{ ok: number }>('burst', { channel: 'events', topic: 'burst:health', count: 100_000 });
     expect(sent.ok).toBe(100_000);
-    const received = await until(() => b.request<SubscriptionState>('subscription', { name: 'burst' }), (s) => s.count >= 100_000, 45_000, '100,000 messages');
+    const received = await until(
+      () => b.request<SubscriptionState>('subscription', { name: 'burst' }),
+      (s) => s.count >= 100_000,
+      45_000,
+      '100,000 messages',
+    );
     const elapsed = Date.now() - started;
     console.log(`100,000-message burst across processes: ${elapsed} ms (${Math.round(100_000 / (elapsed / 1_000))} msg/s)`);
     await sleep(100);
@@ -31,9 +41,19 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
     const config = { secret: SECRET, heartbeatIntervalMs: 200, nodeTimeoutMs: 5_000 };
     const [a, b] = await Promise.all([env.spawn('proc-a', config), env.spawn('proc-b', config)]);
     await b.request('subscribe', { name: 'stream', channel: 'events', pattern: 'stream:*', mailboxSize: 100_000 });
-    await until(() => a.request<NodeStats>('stats'), (s) => s.nodes.length === 2, 5_000, 'discovery');
+    await until(
+      () => a.request<NodeStats>('stats'),
+      (s) => s.nodes.length === 2,
+      5_000,
+      'discovery',
+    );
 
-    const streaming = a.request<{ published: number; ok: number }>('stream', { channel: 'events', topic: 'stream:health', rate: 2_000, durationMs: 3_000 });
+    const streaming = a.request<{ published: number; ok: number }>('stream', {
+      channel: 'events',
+      topic: 'stream:health',
+      rate: 2_000,
+      durationMs: 3_000,
+    });
     await sleep(1_000);
     await env.server.kill();
     await sleep(500);
@@ -48,10 +68,22 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
         b.request<NodeStats>('stats'),
         b.request<SubscriptionState>('subscription', { name: 'stream' }),
       ]);
-      return { delivered: sub.count, lost: channelStats(statsB, 'events').lost, failed: channelStats(statsA, 'events').failedPublications, sub };
+      return {
+        delivered: sub.count,
+        lost: channelStats(statsB, 'events').lost,
+        failed: channelStats(statsA, 'events').failedPublications,
+        sub,
+      };
     };
-    const settled = await until(account, (x) => x.delivered + x.lost + x.failed >= published, 15_000, `all ${published} messages accounted for`);
-    console.log(`Redis restart mid-stream: published ${published}, delivered ${settled.delivered}, lost ${settled.lost}, failed ${settled.failed}`);
+    const settled = await until(
+      account,
+      (x) => x.delivered + x.lost + x.failed >= published,
+      15_000,
+      `all ${published} messages accounted for`,
+    );
+    console.log(
+      `Redis restart mid-stream: published ${published}, delivered ${settled.delivered}, lost ${settled.lost}, failed ${settled.failed}`,
+    );
     expect(settled.delivered + settled.lost + settled.failed).toBe(published);
     expect(settled.sub.outOfOrder).toBe(0);
     expect(settled.delivered).toBeGreaterThan(published * 0.9);
@@ -63,7 +95,12 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
     }
     // Both sides resubscribed by themselves: new traffic flows.
     await a.request('burst', { channel: 'events', topic: 'stream:after', count: 10 });
-    await until(() => b.request<SubscriptionState>('subscription', { name: 'stream' }), (s) => s.count >= settled.delivered + 10, 5_000, 'traffic after the restart');
+    await until(
+      () => b.request<SubscriptionState>('subscription', { name: 'stream' }),
+      (s) => s.count >= settled.delivered + 10,
+      5_000,
+      'traffic after the restart',
+    );
   }, 60_000);
 
   it('notices when Redis cuts a slow subscriber at its output-buffer limit, reconnects, and counts what it missed as lost', async () => {
@@ -73,16 +110,29 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
       const config = { secret: SECRET, heartbeatIntervalMs: 200, nodeTimeoutMs: 10_000 };
       const [a, b] = await Promise.all([env.spawn('proc-a', config), env.spawn('proc-b', config)]);
       await b.request('subscribe', { name: 'cut', channel: 'events', pattern: 'cut:*', mailboxSize: 100_000 });
-      await until(() => a.request<NodeStats>('stats'), (s) => s.nodes.length === 2, 5_000, 'discovery');
+      await until(
+        () => a.request<NodeStats>('stats'),
+        (s) => s.nodes.length === 2,
+        5_000,
+        'discovery',
+      );
       const blocked = b.request('block', { ms: 2_000 }); // proc-b stops reading its sockets
       await sleep(100);
       await a.request('burst', { channel: 'events', topic: 'cut:burst', count: 20_000 });
       await blocked;
-      await until(() => b.request<string[]>('logs'), (logs) => logs.some((line) => line.includes('Transport back')), 10_000, 'proc-b to reconnect');
+      await until(
+        () => b.request<string[]>('logs'),
+        (logs) => logs.some((line) => line.includes('Transport back')),
+        10_000,
+        'proc-b to reconnect',
+      );
       await sleep(300);
       await a.request('burst', { channel: 'events', topic: 'cut:after', count: 10 });
       const account = async () => {
-        const [stats, sub] = await Promise.all([b.request<NodeStats>('stats'), b.request<SubscriptionState>('subscription', { name: 'cut' })]);
+        const [stats, sub] = await Promise.all([
+          b.request<NodeStats>('stats'),
+          b.request<SubscriptionState>('subscription', { name: 'cut' }),
+        ]);
         return { delivered: sub.count, lost: channelStats(stats, 'events').lost, sub };
       };
       const settled = await until(account, (x) => x.delivered + x.lost >= 20_010, 10_000, 'every message delivered or counted lost');

@@ -57,7 +57,9 @@ function plainPeer(): Peer {
   let outstanding = 0;
   let waiting: (() => void) | undefined;
   void subscriber?.psubscribe(`${prefix}:health:*`);
-  subscriber?.on('pmessage', (_pattern: string, _channel: string, text: string) => onMessage((JSON.parse(text) as { sentAt: number }).sentAt));
+  subscriber?.on('pmessage', (_pattern: string, _channel: string, text: string) =>
+    onMessage((JSON.parse(text) as { sentAt: number }).sentAt),
+  );
   const settled = () => {
     outstanding--;
     if (outstanding < 500 && waiting !== undefined) {
@@ -84,10 +86,14 @@ function plainPeer(): Peer {
 function oursPeer(): Peer {
   const channels = new ChannelSet({ nodeName, logger: silentLogger });
   const settings = resolvePubSubSettings({ nodeName, transport: { type: 'redis', url, prefix }, secretKeyBase: 'bench-secret-key' }, {});
-  const tuning = process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) };
+  const tuning =
+    process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) };
   const transport: TransportLayer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, tuning });
   const health = channels.channel('health');
-  if (receives) health.subscribe('cluster:health:*', (message) => onMessage((message.payload as { sentAt: number }).sentAt), { mailboxSize: 1_000_000 });
+  if (receives)
+    health.subscribe('cluster:health:*', (message) => onMessage((message.payload as { sentAt: number }).sentAt), {
+      mailboxSize: 1_000_000,
+    });
   void transport.start();
   return {
     publish: (n) => void health.publish('cluster:health:node-1', 'node_health_updated', healthEvent(n)),
@@ -104,7 +110,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** As fast as possible, in chunks of 1,000 per event-loop turn (plain ioredis: at most 1,000 unanswered). */
 async function flood(count: number): Promise<number> {
   const startedAt = epochNow();
-  for (let n = 0; n < count; ) {
+  for (let n = 0; n < count;) {
     const end = Math.min(count, n + 1_000);
     for (; n < end; n++) peer.publish(n);
     await peer.backpressure();
@@ -148,7 +154,15 @@ const commands: Record<string, (args: Record<string, number>) => unknown> = {
     const used = process.cpuUsage(receiveCpu);
     const sorted = Float64Array.from(latencies).sort();
     const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
-    return { received, lastAt, p50: at(50), p99: at(99), cpuMs: (used.user + used.system) / 1_000, userMs: used.user / 1_000, wallMs: epochNow() - receiveStarted };
+    return {
+      received,
+      lastAt,
+      p50: at(50),
+      p99: at(99),
+      cpuMs: (used.user + used.system) / 1_000,
+      userMs: used.user / 1_000,
+      wallMs: epochNow() - receiveStarted,
+    };
   },
   close: async () => {
     await peer.close();

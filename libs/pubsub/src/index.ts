@@ -54,18 +54,9 @@ export type {
   EventEmitterBridgeOptions,
   TransportOptions,
 } from './module/pubsub-options.interface.js';
-export {
-  recordMessages,
-  RecordingTimeoutError,
-  type MessageRecorder,
-} from './testing/record-messages.js';
+export { recordMessages, RecordingTimeoutError, type MessageRecorder } from './testing/record-messages.js';
 export { PubSubConfigService } from './integration/pubsub-config.service.js';
-export {
-  PubSubIntegration,
-  type BatchEvent,
-  type BatchResult,
-  type SystemConfigOptions,
-} from './integration/pubsub-integration.js';
+export { PubSubIntegration, type BatchEvent, type BatchResult, type SystemConfigOptions } from './integration/pubsub-integration.js';
 export { HEALTH_BROADCAST_JOB, METRICS_BROADCAST_JOB } from './integration/broadcasters.js';
 export type { AlertRule } from './integration/alert-rules.js';
 export {

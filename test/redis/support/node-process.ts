@@ -41,7 +41,8 @@ export class NodeProcess {
       else waiter?.reject(new Error(`${name}: ${reply.error}`));
     });
     child.on('exit', (code, signal) => {
-      for (const waiter of this.waiting.values()) waiter.reject(new Error(`${name} exited (${code ?? signal}) with requests pending:\n${this.output}`));
+      for (const waiter of this.waiting.values())
+        waiter.reject(new Error(`${name} exited (${code ?? signal}) with requests pending:\n${this.output}`));
       this.waiting.clear();
     });
   }

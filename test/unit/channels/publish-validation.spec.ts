@@ -114,7 +114,17 @@ describe('Channel.publish refuses bad input without throwing', () => {
     ['a message without type', ['a:b', { payload: 1 }]],
     ['a message with a numeric type', ['a:b', { type: 1, payload: 1 }]],
     ['a message whose getters throw', ['a:b', withThrowingGetter('type')]],
-    ['a message whose payload getter throws', ['a:b', Object.defineProperty({ type: 't' }, 'payload', { get: () => { throw new Error('payload getter'); } })]],
+    [
+      'a message whose payload getter throws',
+      [
+        'a:b',
+        Object.defineProperty({ type: 't' }, 'payload', {
+          get: () => {
+            throw new Error('payload getter');
+          },
+        }),
+      ],
+    ],
     ['a Proxy message with throwing traps', ['a:b', throwingProxy()]],
     ['a revoked Proxy as message', ['a:b', revokedProxy()]],
     ['null options', ['a:b', 't', 1, null]],
@@ -131,7 +141,11 @@ describe('Channel.publish refuses bad input without throwing', () => {
 
   it('options with a throwing getter refuse the publication without delivering it', async () => {
     const { channel, inbox, publish, set } = setup();
-    expect(publish('a:b', 't', 1, withThrowingGetter('local'))).toEqual({ ok: false, reason: 'invalid_message', error: expect.any(String) });
+    expect(publish('a:b', 't', 1, withThrowingGetter('local'))).toEqual({
+      ok: false,
+      reason: 'invalid_message',
+      error: expect.any(String),
+    });
     expect(publish('a:b', 't', 1, throwingProxy())).toEqual({ ok: false, reason: 'invalid_message', error: expect.any(String) });
     expect(await set.drain(1_000)).toBe(true);
     expect(inbox.messages).toHaveLength(0);
@@ -143,18 +157,21 @@ describe('Channel.publish refuses bad input without throwing', () => {
     let refused = 0;
     let accepted = 0;
     fc.assert(
-      fc.property(fc.array(fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true }), { maxLength: 5 }), (args) => {
-        let result: PublishResult | undefined;
-        expect(() => (result = publish(...args))).not.toThrow();
-        expect(result).toBeDefined();
-        if (result!.ok) {
-          accepted++;
-          expect(typeof result!.id).toBe('string');
-        } else {
-          refused++;
-          expect(['invalid_topic', 'invalid_type', 'invalid_message']).toContain(result!.reason);
-        }
-      }),
+      fc.property(
+        fc.array(fc.anything({ withBigInt: true, withMap: true, withSet: true, withTypedArray: true, withDate: true }), { maxLength: 5 }),
+        (args) => {
+          let result: PublishResult | undefined;
+          expect(() => (result = publish(...args))).not.toThrow();
+          expect(result).toBeDefined();
+          if (result!.ok) {
+            accepted++;
+            expect(typeof result!.id).toBe('string');
+          } else {
+            refused++;
+            expect(['invalid_topic', 'invalid_type', 'invalid_message']).toContain(result!.reason);
+          }
+        },
+      ),
       { numRuns: 500 },
     );
     expect(channel.stats()).toMatchObject({ failedPublications: refused, published: accepted });
@@ -273,19 +290,22 @@ describe('Channel.publish forms and options', () => {
 });
 
 describe('Channel.subscribe', () => {
-  it.each(['', 'a::b', 'a*', 'a:b*:c', '**', 'a b', 'x'.repeat(1025), ':a'])('throws an error naming the invalid pattern #%#', (pattern) => {
-    const set = createChannels();
-    expect(() => set.channel('metrics').subscribe(pattern, () => {})).toThrow(Error);
-    let message = '';
-    try {
-      set.channel('metrics').subscribe(['fine:*', pattern], () => {});
-    } catch (error) {
-      message = (error as Error).message;
-    }
-    expect(message).toContain(pattern.length > 80 ? pattern.slice(0, 80) : pattern);
-    expect(message).toContain('metrics');
-    expect(set.channel('metrics').stats().subscriptions).toBe(0);
-  });
+  it.each(['', 'a::b', 'a*', 'a:b*:c', '**', 'a b', 'x'.repeat(1025), ':a'])(
+    'throws an error naming the invalid pattern #%#',
+    (pattern) => {
+      const set = createChannels();
+      expect(() => set.channel('metrics').subscribe(pattern, () => {})).toThrow(Error);
+      let message = '';
+      try {
+        set.channel('metrics').subscribe(['fine:*', pattern], () => {});
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toContain(pattern.length > 80 ? pattern.slice(0, 80) : pattern);
+      expect(message).toContain('metrics');
+      expect(set.channel('metrics').stats().subscriptions).toBe(0);
+    },
+  );
 
   it('throws for an empty pattern list and non-string patterns', () => {
     const set = createChannels();

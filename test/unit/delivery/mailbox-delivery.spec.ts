@@ -16,7 +16,13 @@ describe('delivery: asynchronous, ordered mailboxes', () => {
     await Promise.resolve(); // not even in a microtask of the publisher
     expect(inbox.messages).toHaveLength(0);
     await inbox.until(1);
-    expect(inbox.messages[0]).toMatchObject({ channel: 'events', topic: 'orders:1', type: 'order_placed', payload: { n: 1 }, node: 'test-node' });
+    expect(inbox.messages[0]).toMatchObject({
+      channel: 'events',
+      topic: 'orders:1',
+      type: 'order_placed',
+      payload: { n: 1 },
+      node: 'test-node',
+    });
     expect(result.ok && inbox.messages[0].id).toBe(result.ok && result.id);
   });
 

@@ -11,9 +11,18 @@ describe('health broadcaster: durable detail', () => {
     const channels = new ChannelSet({ nodeName: 'n', logger: silentLogger });
     Object.assign(channels.hooks, CATALOGUE_HOOKS);
     const config = new PubSubConfigService({ integration: true, healthBroadcastInterval: 60_000, metricsBroadcastInterval: 60_000 });
-    const broadcasters = new Broadcasters({ channels, config, registry: new SchedulerRegistry(), logger: new RecordingLogger(), nodes: () => ['n'] });
+    const broadcasters = new Broadcasters({
+      channels,
+      config,
+      registry: new SchedulerRegistry(),
+      logger: new RecordingLogger(),
+      nodes: () => ['n'],
+    });
     const health = new ChannelRecorder(channels.channel('health'));
-    channels.channel('audit').subscribe('a:*', () => undefined, { durable: 'writer' }).unsubscribe();
+    channels
+      .channel('audit')
+      .subscribe('a:*', () => undefined, { durable: 'writer' })
+      .unsubscribe();
     for (let i = 0; i < 3; i++) channels.channel('audit').publish('a:1', 't', i);
     broadcasters.broadcastHealth();
     expect(await channels.drain(1_000)).toBe(true);

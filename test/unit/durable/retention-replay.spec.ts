@@ -31,7 +31,15 @@ describe('retention, recent() and replay', () => {
 
   it('keeps messages received from other nodes too, so recent() answers on every node', () => {
     const set = createChannels();
-    const remote: PubSubMessage = { id: 'r1', channel: 'audit', topic: 'x:1', type: 't', payload: 'remote', timestamp: Date.now(), node: 'other' };
+    const remote: PubSubMessage = {
+      id: 'r1',
+      channel: 'audit',
+      topic: 'x:1',
+      type: 't',
+      payload: 'remote',
+      timestamp: Date.now(),
+      node: 'other',
+    };
     set.channel('audit').receive(remote);
     expect(set.channel('audit').recent()).toEqual([remote]);
   });
@@ -91,17 +99,27 @@ describe('retention, recent() and replay', () => {
     expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: -1 })).toThrow(/replay must be/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: { sinceId: '' } })).toThrow(/replay must be/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: '' })).toThrow(/durable must be a non-empty string/);
-    expect(() => set.channel('audit').subscribe('*', () => undefined, { ackTimeoutMs: 10 })).toThrow(/ackTimeoutMs applies only to durable/);
-    expect(() => set.channel('audit').subscribe('*', () => undefined, { retryDelayMs: 10 })).toThrow(/retryDelayMs applies only to durable/);
-    expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: 1, maxDeliveries: 2 })).toThrow(/maxDeliveries applies only/);
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { ackTimeoutMs: 10 })).toThrow(
+      /ackTimeoutMs applies only to durable/,
+    );
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { retryDelayMs: 10 })).toThrow(
+      /retryDelayMs applies only to durable/,
+    );
+    expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: 1, maxDeliveries: 2 })).toThrow(
+      /maxDeliveries applies only/,
+    );
     expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: 'w', maxDeliveries: 0 })).toThrow(/maxDeliveries must be/);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { durable: 'w', retryDelayMs: -1 })).toThrow(/retryDelayMs must be/);
     expect(() => set.channel('audit').observe('*', { replay: 'all' as never })).toThrow(/replay must be/);
   });
 
   it('retention is validated at start-up', () => {
-    expect(() => resolvePubSubSettings({ channels: { events: { retention: { maxMessages: 0 } } } }, {})).toThrow(/channels\.events\.retention\.maxMessages/);
-    expect(() => resolvePubSubSettings({ channels: { events: { retention: 5 as never } } }, {})).toThrow(/channels\.events\.retention must be an object/);
+    expect(() => resolvePubSubSettings({ channels: { events: { retention: { maxMessages: 0 } } } }, {})).toThrow(
+      /channels\.events\.retention\.maxMessages/,
+    );
+    expect(() => resolvePubSubSettings({ channels: { events: { retention: 5 as never } } }, {})).toThrow(
+      /channels\.events\.retention must be an object/,
+    );
     const settings = resolvePubSubSettings({ channels: { events: { retention: { maxAgeMs: 1_000 } } } }, {});
     expect(settings.channels.events.retention).toMatchObject({ maxMessages: 10_000, maxAgeMs: 1_000 });
   });
@@ -110,7 +128,10 @@ describe('retention, recent() and replay', () => {
     const set = createChannels();
     set.channel('alerts').publish('a:1', 't', 1);
     const got: unknown[] = [];
-    const sub = set.channel('alerts').observe('a:*', { replay: 5 }).subscribe((m) => got.push(m.payload));
+    const sub = set
+      .channel('alerts')
+      .observe('a:*', { replay: 5 })
+      .subscribe((m) => got.push(m.payload));
     set.channel('alerts').publish('a:1', 't', 2);
     await waitFor(() => got.length === 2, 'observe replay');
     expect(got).toEqual([1, 2]);

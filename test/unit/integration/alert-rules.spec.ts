@@ -25,8 +25,20 @@ describe('AlertRules', () => {
 
   it('maps counters to rules and severities; published feeds high_volume; delivered and lost raise nothing', () => {
     const { rules: r } = rules({ handlerErrors: 1, failedPublications: 1 });
-    expect(r.observe('audit', 'handlerErrors', 1)).toMatchObject({ rule: 'handler_errors', channel: 'audit', count: 1, threshold: 1, severity: 'warning' });
-    expect(r.observe('audit', 'dropped', 1)).toMatchObject({ rule: 'dropped', channel: 'audit', count: 1, threshold: 1, severity: 'critical' });
+    expect(r.observe('audit', 'handlerErrors', 1)).toMatchObject({
+      rule: 'handler_errors',
+      channel: 'audit',
+      count: 1,
+      threshold: 1,
+      severity: 'warning',
+    });
+    expect(r.observe('audit', 'dropped', 1)).toMatchObject({
+      rule: 'dropped',
+      channel: 'audit',
+      count: 1,
+      threshold: 1,
+      severity: 'critical',
+    });
     expect(r.observe('audit', 'failedPublications', 1)).toMatchObject({ rule: 'failed_publications', severity: 'warning' });
     expect(r.observe('audit', 'delivered', 10_000)).toBeUndefined();
     expect(r.observe('audit', 'lost', 10_000)).toBeUndefined();
@@ -64,7 +76,13 @@ describe('AlertRules', () => {
   it('high_volume: messages within one second reaching messagesPerSecond, once per window', () => {
     const { rules: r, clock } = rules();
     for (let i = 1; i < 100; i++) expect(r.observe('events', 'published', 1)).toBeUndefined();
-    expect(r.observe('events', 'published', 1)).toEqual({ rule: 'high_volume', channel: 'events', count: 100, threshold: 100, severity: 'warning' });
+    expect(r.observe('events', 'published', 1)).toEqual({
+      rule: 'high_volume',
+      channel: 'events',
+      count: 100,
+      threshold: 100,
+      severity: 'warning',
+    });
     expect(r.observe('events', 'published', 1_000)).toBeUndefined();
     clock.now += 1_000;
     expect(r.observe('events', 'published', 500)).toBeUndefined();

@@ -12,7 +12,11 @@ import { ChannelRecorder, RecordingLogger, sleep } from '../../support/integrati
 function setup(intervals = { health: 20, metrics: 30 }, integration = true) {
   const channels = new ChannelSet({ nodeName: 'bcast-node', logger: silentLogger });
   Object.assign(channels.hooks, CATALOGUE_HOOKS);
-  const config = new PubSubConfigService({ integration, healthBroadcastInterval: intervals.health, metricsBroadcastInterval: intervals.metrics });
+  const config = new PubSubConfigService({
+    integration,
+    healthBroadcastInterval: intervals.health,
+    metricsBroadcastInterval: intervals.metrics,
+  });
   const registry = new SchedulerRegistry();
   const logger = new RecordingLogger();
   const broadcasters = new Broadcasters({ channels, config, registry, logger, nodes: () => ['bcast-node', 'other-node'] });
@@ -61,7 +65,11 @@ describe('Broadcasters: the health tick', () => {
       const components = s.health.ofType('component_health_updated');
       expect(components.map((m) => m.topic).sort()).toEqual(CHANNEL_NAMES.map((name) => `channel_health:${name}`).sort());
       for (const message of components) {
-        expect(message.payload).toMatchObject({ component: message.topic.split(':')[1], status: 'healthy', details: { dropped: 0, handlerErrors: 0 } });
+        expect(message.payload).toMatchObject({
+          component: message.topic.split(':')[1],
+          status: 'healthy',
+          details: { dropped: 0, handlerErrors: 0 },
+        });
       }
       // Everything sent is a valid catalogue message (a refused one would have been counted).
       expect(s.channels.channel('health').stats().failedPublications).toBe(0);
@@ -74,9 +82,13 @@ describe('Broadcasters: the health tick', () => {
   it('component health details reflect the drops and handler errors of the last interval only', async () => {
     const s = setup();
     const events = s.channels.channel('events');
-    events.subscribe('t', () => {
-      throw new Error('handler failure');
-    }, { mailboxSize: 1 });
+    events.subscribe(
+      't',
+      () => {
+        throw new Error('handler failure');
+      },
+      { mailboxSize: 1 },
+    );
     for (let i = 0; i < 5; i++) events.publish('t', 'x', i);
     expect(await s.channels.drain(1_000)).toBe(true);
 
@@ -88,7 +100,14 @@ describe('Broadcasters: the health tick', () => {
         component: 'events',
         node: 'bcast-node',
         status: 'unhealthy',
-        details: expect.objectContaining({ instance: 'ex_esdb_events', subscriptions: 1, mailboxDepth: 0, dropped: 4, handlerErrors: 1, failedPublications: 0 }),
+        details: expect.objectContaining({
+          instance: 'ex_esdb_events',
+          subscriptions: 1,
+          mailboxDepth: 0,
+          dropped: 4,
+          handlerErrors: 1,
+          failedPublications: 0,
+        }),
       }),
     ]);
     expect(s.health.payloadsOf('node_health_updated')[0].checks.unhealthyChannels).toEqual(['events']);
@@ -99,7 +118,10 @@ describe('Broadcasters: the health tick', () => {
     s.broadcasters.broadcastHealth();
     expect(await s.channels.drain(1_000)).toBe(true);
     expect(s.health.payloadsOf('component_health_updated', 'channel_health:events')).toEqual([
-      expect.objectContaining({ status: 'degraded', details: expect.objectContaining({ dropped: 0, handlerErrors: 0, failedPublications: 1 }) }),
+      expect.objectContaining({
+        status: 'degraded',
+        details: expect.objectContaining({ dropped: 0, handlerErrors: 0, failedPublications: 1 }),
+      }),
     ]);
 
     s.health.clear();
@@ -168,9 +190,13 @@ describe('Broadcasters: the metrics tick', () => {
     const events = s.channels.channel('events');
     // Below FULLY_TIMED_CALLS in an interval, every handler call is timed.
     const calls = 3 * LATENCY_SAMPLE_EVERY;
-    events.subscribe('t', async () => {
-      await sleep(10);
-    }, { concurrency: calls });
+    events.subscribe(
+      't',
+      async () => {
+        await sleep(10);
+      },
+      { concurrency: calls },
+    );
     for (let i = 0; i < calls; i++) events.publish('t', 'x', i);
     expect(await s.channels.drain(2_000)).toBe(true);
     s.broadcasters.broadcastMetrics();
@@ -189,7 +215,9 @@ describe('Broadcasters: the metrics tick', () => {
     s.metrics.clear();
     s.broadcasters.broadcastMetrics();
     expect(await s.channels.drain(1_000)).toBe(true);
-    expect(s.metrics.payloadsOf('latency_metric', 'latency').find((p) => p.operation === 'handle:events')).toMatchObject({ sampleCount: 0 });
+    expect(s.metrics.payloadsOf('latency_metric', 'latency').find((p) => p.operation === 'handle:events')).toMatchObject({
+      sampleCount: 0,
+    });
   });
 });
 

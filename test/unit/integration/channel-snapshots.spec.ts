@@ -26,9 +26,19 @@ describe('ChannelIntervals', () => {
     const intervals = new ChannelIntervals(() => clock.now);
     clock.now = 1_250;
     const [first] = intervals.next([stats({ published: 10, dropped: 2, handlerErrors: 1, failedPublications: 3, lost: 1 })]);
-    expect(first).toMatchObject({ channel: 'events', published: 10, dropped: 2, handlerErrors: 1, failedPublications: 3, lost: 1, durationMs: 250 });
+    expect(first).toMatchObject({
+      channel: 'events',
+      published: 10,
+      dropped: 2,
+      handlerErrors: 1,
+      failedPublications: 3,
+      lost: 1,
+      durationMs: 250,
+    });
     clock.now = 1_400;
-    const [second] = intervals.next([stats({ published: 15, dropped: 2, handlerErrors: 4, failedPublications: 3, lost: 1, mailboxDepth: 7 })]);
+    const [second] = intervals.next([
+      stats({ published: 15, dropped: 2, handlerErrors: 4, failedPublications: 3, lost: 1, mailboxDepth: 7 }),
+    ]);
     expect(second).toMatchObject({ published: 5, dropped: 0, handlerErrors: 3, failedPublications: 0, lost: 0, durationMs: 150 });
     expect(second.stats.mailboxDepth).toBe(7);
   });

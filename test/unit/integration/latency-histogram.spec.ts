@@ -30,7 +30,11 @@ describe('LatencyHistogram', () => {
         expect(snapshot.min).toBe(sorted[0]);
         expect(snapshot.max).toBe(sorted[sorted.length - 1]);
         expect(snapshot.avg).toBeCloseTo(values.reduce((s, v) => s + v, 0) / values.length, 6);
-        for (const [key, fraction] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) {
+        for (const [key, fraction] of [
+          ['p50', 0.5],
+          ['p95', 0.95],
+          ['p99', 0.99],
+        ] as const) {
           const exact = exactPercentile(sorted, fraction);
           const relative = Math.abs(snapshot[key] - exact) / exact;
           if (relative > ACCURACY) throw new Error(`${key} ${snapshot[key]} vs exact ${exact} (${(relative * 100).toFixed(2)}%)`);
@@ -47,7 +51,7 @@ describe('LatencyHistogram', () => {
     const histogram = new LatencyHistogram();
     const values: number[] = [];
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     for (let i = 0; i < 50_000; i++) {
       // Log-normal-ish: most calls fast, a long tail.
       const value = Math.exp(random() * 4 + (random() < 0.05 ? 4 : 0)) / 10;
@@ -56,7 +60,11 @@ describe('LatencyHistogram', () => {
     }
     const snapshot = histogram.takeSnapshot();
     const sorted = values.sort((a, b) => a - b);
-    for (const [key, fraction] of [['p50', 0.5], ['p95', 0.95], ['p99', 0.99]] as const) {
+    for (const [key, fraction] of [
+      ['p50', 0.5],
+      ['p95', 0.95],
+      ['p99', 0.99],
+    ] as const) {
       expect(Math.abs(snapshot[key] - exactPercentile(sorted, fraction)) / exactPercentile(sorted, fraction)).toBeLessThanOrEqual(ACCURACY);
     }
   });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { PubSubConfigService, type ConfigChange } from '../../../libs/pubsub/src/integration/pubsub-config.service.js';
 
-const make = (integration = true) => new PubSubConfigService({ integration, healthBroadcastInterval: 1_000, metricsBroadcastInterval: 2_000 });
+const make = (integration = true) =>
+  new PubSubConfigService({ integration, healthBroadcastInterval: 1_000, metricsBroadcastInterval: 2_000 });
 
 describe('PubSubConfigService', () => {
   it('reflects its settings through isEnabled() and the interval getters', () => {

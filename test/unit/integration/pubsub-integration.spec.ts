@@ -32,7 +32,13 @@ function fixture(): Fixture {
 }
 
 /** Asserts the message and that its payload has exactly these keys and values. */
-function expectMessage(message: PubSubMessage | undefined, channel: ChannelName, topic: string, type: string, payload: Record<string, unknown>) {
+function expectMessage(
+  message: PubSubMessage | undefined,
+  channel: ChannelName,
+  topic: string,
+  type: string,
+  payload: Record<string, unknown>,
+) {
   expect(message).toBeDefined();
   expect({ channel: message!.channel, topic: message!.topic, type: message!.type }).toEqual({ channel, topic, type });
   const actual = message!.payload as Record<string, unknown>;
@@ -59,7 +65,12 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
 
   it('broadcastSystemLifecycle: SystemLifecycle on system/lifecycle', async () => {
     const m = await only(f, () => f.integration.broadcastSystemLifecycle('started', 'exesdb', '1.2.3'));
-    expectMessage(m, 'system', 'lifecycle', 'system_lifecycle_event', { event: 'started', systemName: 'exesdb', version: '1.2.3', node: NODE });
+    expectMessage(m, 'system', 'lifecycle', 'system_lifecycle_event', {
+      event: 'started',
+      systemName: 'exesdb',
+      version: '1.2.3',
+      node: NODE,
+    });
   });
 
   it('broadcastSystemConfig: SystemConfig on system/config, or opts.topic', async () => {
@@ -72,7 +83,11 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
       node: NODE,
     });
     m = await only(f, () =>
-      f.integration.broadcastSystemConfig('store', { poolSize: 10 }, { topic: 'features', previousConfig: { poolSize: 5 }, changedBy: 'admin' }),
+      f.integration.broadcastSystemConfig(
+        'store',
+        { poolSize: 10 },
+        { topic: 'features', previousConfig: { poolSize: 5 }, changedBy: 'admin' },
+      ),
     );
     expectMessage(m, 'system', 'features', 'system_config_changed', {
       component: 'store',
@@ -104,7 +119,9 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
   });
 
   it('broadcastStoreHealth: ComponentHealth on health/<storeId>:health with every detail plus storeId', async () => {
-    let m = await only(f, () => f.integration.broadcastStoreHealth('production_store', 'projection', 'unhealthy', { lag: 500, shard: 'a' }));
+    let m = await only(f, () =>
+      f.integration.broadcastStoreHealth('production_store', 'projection', 'unhealthy', { lag: 500, shard: 'a' }),
+    );
     expectMessage(m, 'health', 'production_store:health', 'component_health_updated', {
       component: 'projection',
       node: NODE,
@@ -145,7 +162,13 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
 
   it("broadcastMetrics('persistence'): PerformanceMetric persistence_operation", async () => {
     const m = await only(f, () =>
-      f.integration.broadcastMetrics('persistence', { operationsCount: 12, storesCount: 2, durationMs: 40, successCount: 11, errorCount: 1 }),
+      f.integration.broadcastMetrics('persistence', {
+        operationsCount: 12,
+        storesCount: 2,
+        durationMs: 40,
+        successCount: 11,
+        errorCount: 1,
+      }),
     );
     expectMessage(m, 'metrics', 'persistence', 'performance_metric', {
       metricName: 'persistence_operation',
@@ -167,7 +190,13 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
       node: NODE,
     });
     m = await only(f, () => f.integration.broadcastMetrics('emitter', { eventsEmitted: 70 }));
-    expectMessage(m, 'metrics', 'emitter', 'throughput_metric', { operation: 'event_emission', count: 70, durationMs: 1_000, ratePerSec: 70, node: NODE });
+    expectMessage(m, 'metrics', 'emitter', 'throughput_metric', {
+      operation: 'event_emission',
+      count: 70,
+      durationMs: 1_000,
+      ratePerSec: 70,
+      node: NODE,
+    });
   });
 
   it('broadcastMetrics(other): PerformanceMetric named after the component, tags = the metrics', async () => {
@@ -220,7 +249,9 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
   });
 
   it('broadcastAuditEvent: DataChange on audit/<eventType>', async () => {
-    const m = await only(f, () => f.integration.broadcastAuditEvent('user_account', 'admin-1', 'user-42', 'update', { email: 'new@example.com' }));
+    const m = await only(f, () =>
+      f.integration.broadcastAuditEvent('user_account', 'admin-1', 'user-42', 'update', { email: 'new@example.com' }),
+    );
     expectMessage(m, 'audit', 'user_account', 'data_change', {
       userId: 'admin-1',
       resourceType: 'user_account',
@@ -233,7 +264,9 @@ describe('PubSubIntegration sends the catalogue payloads', () => {
   });
 
   it('broadcastLifecycleEvent: ProcessLifecycle on lifecycle/process_lifecycle', async () => {
-    let m = await only(f, () => f.integration.broadcastLifecycleEvent('restarted', 'projection_worker', { reason: 'oom', restartCount: 3 }));
+    let m = await only(f, () =>
+      f.integration.broadcastLifecycleEvent('restarted', 'projection_worker', { reason: 'oom', restartCount: 3 }),
+    );
     expectMessage(m, 'lifecycle', 'process_lifecycle', 'process_lifecycle_event', {
       name: 'projection_worker',
       event: 'restarted',
@@ -322,7 +355,11 @@ describe('PubSubIntegration while disabled', () => {
       i.broadcastHealthUpdate('c', 'nonsense'),
     ];
     for (const result of results) expect(result).toEqual({ ok: false, reason: 'disabled', error: expect.stringContaining('disabled') });
-    expect(i.broadcastBatch([{ kind: 'health_update', component: 'c', status: 'healthy' }])).toEqual({ success: 0, errors: 0, disabled: true });
+    expect(i.broadcastBatch([{ kind: 'health_update', component: 'c', status: 'healthy' }])).toEqual({
+      success: 0,
+      errors: 0,
+      disabled: true,
+    });
     expect(await f.channels.drain(1_000)).toBe(true);
     expect(f.seen).toEqual([]);
     expect(f.channels.stats().reduce((sum, s) => sum + s.published + s.failedPublications, 0)).toBe(0);
@@ -387,7 +424,17 @@ describe('PubSubIntegration never throws, whatever it is given (fast-check)', ()
       },
     },
   );
-  const hostile = fc.constantFrom<unknown>(throwing, { get kind(): string { throw new Error('boom'); }, [fc.toStringMethod]: () => 'throwingKind' }, Object.create(null), Symbol('s'));
+  const hostile = fc.constantFrom<unknown>(
+    throwing,
+    {
+      get kind(): string {
+        throw new Error('boom');
+      },
+      [fc.toStringMethod]: () => 'throwingKind',
+    },
+    Object.create(null),
+    Symbol('s'),
+  );
   const argument = fc.oneof({ weight: 5, arbitrary: anything }, { weight: 1, arbitrary: hostile });
   const args = fc.array(argument, { maxLength: 6 });
 
@@ -426,9 +473,28 @@ describe('PubSubIntegration never throws, whatever it is given (fast-check)', ()
     const f = fixture();
     const batchEvent = fc.oneof(
       argument,
-      fc.record({ kind: fc.constantFrom('system_lifecycle', 'health_update', 'metrics', 'alert', 'other') }, { requiredKeys: [] }).chain((base) =>
-        fc.dictionary(fc.constantFrom('event', 'systemName', 'version', 'component', 'status', 'details', 'metrics', 'alertType', 'severity', 'message', 'context'), argument).map((rest) => ({ ...rest, ...base })),
-      ),
+      fc
+        .record({ kind: fc.constantFrom('system_lifecycle', 'health_update', 'metrics', 'alert', 'other') }, { requiredKeys: [] })
+        .chain((base) =>
+          fc
+            .dictionary(
+              fc.constantFrom(
+                'event',
+                'systemName',
+                'version',
+                'component',
+                'status',
+                'details',
+                'metrics',
+                'alertType',
+                'severity',
+                'message',
+                'context',
+              ),
+              argument,
+            )
+            .map((rest) => ({ ...rest, ...base })),
+        ),
     );
     fc.assert(
       fc.property(fc.array(batchEvent, { maxLength: 8 }), (events) => {

@@ -52,7 +52,7 @@ describe('PatternIndex matching', () => {
   it('refuses an invalid pattern instead of storing an entry that never matches', () => {
     const empty = new PatternIndex<string>();
     expect(() => empty.add('a*', 'v')).toThrow(RangeError);
-    expect(() => empty.add('a::b', 'v')).toThrow("Invalid topic pattern \"a::b\": a pattern must not have empty segments");
+    expect(() => empty.add('a::b', 'v')).toThrow('Invalid topic pattern "a::b": a pattern must not have empty segments');
     expect(empty.size).toBe(0);
   });
 });
@@ -181,9 +181,7 @@ describe('PatternIndex at scale', () => {
     }
     const index = new PatternIndex<string>();
     for (const pattern of patterns) index.add(pattern, pattern);
-    const topics = Array.from({ length: 60 }, () =>
-      Array.from({ length: 1 + next(5) }, (_, level) => segment(level)).join(':'),
-    );
+    const topics = Array.from({ length: 60 }, () => Array.from({ length: 1 + next(5) }, (_, level) => segment(level)).join(':'));
     let matchesSeen = 0;
     for (const topic of topics) {
       const expected = [...patterns].filter((pattern) => matchTopic(pattern, topic));

@@ -37,9 +37,7 @@ describe('canonicalJson', () => {
       when: new Date(0),
       boxed: [new Number(2), new String('s'), new Boolean(false)],
     };
-    expect(canonicalJson(value)).toBe(
-      '{"boxed":[2,"s",false],"list":[null,null,null,null,0],"when":"1970-01-01T00:00:00.000Z"}',
-    );
+    expect(canonicalJson(value)).toBe('{"boxed":[2,"s",false],"list":[null,null,null,null,0],"when":"1970-01-01T00:00:00.000Z"}');
   });
 
   it('escapes strings exactly as JSON does, lone surrogates included', () => {
@@ -63,10 +61,30 @@ describe('canonicalJson', () => {
         throw new Error('getter');
       },
     });
-    const hostileProxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+    const hostileProxy = new Proxy(
+      {},
+      {
+        ownKeys: () => {
+          throw new Error('trap');
+        },
+      },
+    );
     const refusals: unknown[] = [
-      cyclic, [[cyclic]], 10n, { big: 10n }, Object(10n), undefined, () => 1, Symbol('s'),
-      throwingGetter, hostileProxy, { toJSON: () => { throw new Error('toJSON'); } },
+      cyclic,
+      [[cyclic]],
+      10n,
+      { big: 10n },
+      Object(10n),
+      undefined,
+      () => 1,
+      Symbol('s'),
+      throwingGetter,
+      hostileProxy,
+      {
+        toJSON: () => {
+          throw new Error('toJSON');
+        },
+      },
     ];
     for (const value of refusals) expect(canonicalJson(value)).toBeUndefined();
   });

@@ -104,16 +104,34 @@ describe('PubSubSecurity properties', () => {
   it('never throws on hostile objects: throwing traps and getters, revoked proxies, huge strings, cycles', () => {
     const guard = freshSecurity();
     const signed = overTheWire(guard.sign(aMessage()));
-    const throwing = new Proxy({}, {
-      get: () => { throw new Error('get'); },
-      has: () => { throw new Error('has'); },
-      ownKeys: () => { throw new Error('ownKeys'); },
-      getOwnPropertyDescriptor: () => { throw new Error('getOwnPropertyDescriptor'); },
-      getPrototypeOf: () => { throw new Error('getPrototypeOf'); },
-    });
+    const throwing = new Proxy(
+      {},
+      {
+        get: () => {
+          throw new Error('get');
+        },
+        has: () => {
+          throw new Error('has');
+        },
+        ownKeys: () => {
+          throw new Error('ownKeys');
+        },
+        getOwnPropertyDescriptor: () => {
+          throw new Error('getOwnPropertyDescriptor');
+        },
+        getPrototypeOf: () => {
+          throw new Error('getPrototypeOf');
+        },
+      },
+    );
     const revocable = Proxy.revocable({}, {});
     revocable.revoke();
-    const throwingGetter = (name: string) => Object.defineProperty({ ...signed.message }, name, { get: () => { throw new Error(name); } });
+    const throwingGetter = (name: string) =>
+      Object.defineProperty({ ...signed.message }, name, {
+        get: () => {
+          throw new Error(name);
+        },
+      });
     const cyclic: Record<string, unknown> = {};
     cyclic.loop = cyclic;
     const hostile: unknown[] = [
@@ -124,7 +142,17 @@ describe('PubSubSecurity properties', () => {
       { ...signed, message: throwingGetter('payload') },
       { ...signed, message: throwingGetter('id') },
       { ...signed, message: { ...signed.message, payload: cyclic } },
-      { ...signed, message: { ...signed.message, payload: { toJSON: () => { throw new Error('toJSON'); } } } },
+      {
+        ...signed,
+        message: {
+          ...signed.message,
+          payload: {
+            toJSON: () => {
+              throw new Error('toJSON');
+            },
+          },
+        },
+      },
       { ...signed, message: { ...signed.message, payload: 10n } },
       { ...signed, message: { ...signed.message, id: 'x'.repeat(50_000_000) } },
       { ...signed, message: { ...signed.message, topic: 'x'.repeat(5_000_000) } },

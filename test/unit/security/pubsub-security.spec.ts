@@ -181,7 +181,9 @@ describe('PubSubSecurity key rotation', () => {
 describe('PubSubSecurity canonical form', () => {
   it('signs the canonical JSON of the whole message: the HMAC can be recomputed from it', () => {
     const signed = security().sign(aMessage());
-    const expected = createHmac('sha256', KEY).update(canonicalJson(signed.message) as string).digest('hex');
+    const expected = createHmac('sha256', KEY)
+      .update(canonicalJson(signed.message) as string)
+      .digest('hex');
     expect(signed.signature).toBe(expected);
   });
 });

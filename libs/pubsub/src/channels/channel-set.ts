@@ -20,9 +20,7 @@ export const DEAD_LETTER_TYPE = 'dead_letter';
 export interface ChannelSetOptions {
   nodeName: string;
   logger: PubSubLogger;
-  defaults?: Partial<
-    Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy; retention?: Partial<RetentionPolicy> }>
-  >;
+  defaults?: Partial<Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy; retention?: Partial<RetentionPolicy> }>>;
   scheduler?: Partial<SchedulerLimits>;
 }
 

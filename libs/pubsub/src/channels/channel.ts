@@ -184,7 +184,10 @@ export abstract class Channel implements MailboxHost, DurableHost {
   recent(pattern: string | string[] = '*', limit = 100): PubSubMessage[] {
     const patterns = checkedPatterns(this.name, pattern);
     if (!Number.isInteger(limit) || limit < 0) {
-      throw new PubSubError('invalid_argument', ERRORS.invalidRecentArguments(this.name, `limit must be a non-negative integer, got ${String(limit)}`));
+      throw new PubSubError(
+        'invalid_argument',
+        ERRORS.invalidRecentArguments(this.name, `limit must be a non-negative integer, got ${String(limit)}`),
+      );
     }
     return this.retention?.recent(topicFilterOf(patterns), limit) ?? [];
   }

@@ -41,7 +41,10 @@ export function checkedRetentionRequests(
     throw invalid(channel, ERRORS.invalidDurableName(durable));
   }
   if (!retained) {
-    throw new PubSubError('invalid_subscribe_options', ERRORS.needsRetention(channel, durable !== undefined ? `durable: '${durable}'` : 'replay'));
+    throw new PubSubError(
+      'invalid_subscribe_options',
+      ERRORS.needsRetention(channel, durable !== undefined ? `durable: '${durable}'` : 'replay'),
+    );
   }
   const requests: RetentionRequests = {};
   if (replay !== undefined) requests.replay = copyOf(replay);

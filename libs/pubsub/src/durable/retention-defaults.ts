@@ -7,10 +7,7 @@ export const DEFAULT_RETENTION_POLICY: RetentionPolicy = Object.freeze({ maxMess
 export const RETAINED_BY_DEFAULT: ReadonlySet<ChannelName> = new Set<ChannelName>(['audit', 'alerts', 'security']);
 
 /** The policy of a channel: the configured fields over the defaults, or none for a channel that keeps nothing. */
-export function retentionPolicyOf(
-  channel: ChannelName,
-  configured: Partial<RetentionPolicy> | undefined,
-): RetentionPolicy | undefined {
+export function retentionPolicyOf(channel: ChannelName, configured: Partial<RetentionPolicy> | undefined): RetentionPolicy | undefined {
   if (configured === undefined && !RETAINED_BY_DEFAULT.has(channel)) return undefined;
   return { ...DEFAULT_RETENTION_POLICY, ...configured };
 }

@@ -4,7 +4,6 @@ import { TOPIC_SEPARATOR } from '../routing/topic-grammar.js';
 import type { RetentionPolicy } from './durable-backend.js';
 import type { ReplaySelector } from './replay-selector.js';
 
-
 /** Whether a topic matches any of the (valid) patterns. */
 export type TopicFilter = (topic: string) => boolean;
 

@@ -37,8 +37,20 @@ export class Broadcasters {
 
   constructor(private readonly deps: BroadcasterDependencies) {
     const { registry, config, logger } = deps;
-    this.health = new IntervalJob(HEALTH_BROADCAST_JOB, registry, () => config.healthBroadcastInterval, () => this.broadcastHealth(), logger);
-    this.metrics = new IntervalJob(METRICS_BROADCAST_JOB, registry, () => config.metricsBroadcastInterval, () => this.broadcastMetrics(), logger);
+    this.health = new IntervalJob(
+      HEALTH_BROADCAST_JOB,
+      registry,
+      () => config.healthBroadcastInterval,
+      () => this.broadcastHealth(),
+      logger,
+    );
+    this.metrics = new IntervalJob(
+      METRICS_BROADCAST_JOB,
+      registry,
+      () => config.metricsBroadcastInterval,
+      () => this.broadcastMetrics(),
+      logger,
+    );
   }
 
   start(): void {
@@ -65,45 +77,65 @@ export class Broadcasters {
       const status = channelStatus(interval);
       statuses[interval.channel] = status;
       const { subscriptions, mailboxDepth, instance } = interval.stats;
-      this.publish('health', `channel_health:${interval.channel}`, HealthMessages.componentHealth({
-        component: interval.channel,
-        status,
-        details: {
-          instance,
-          subscriptions,
-          mailboxDepth,
-          handlerErrors: interval.handlerErrors,
-          dropped: interval.dropped,
-          failedPublications: interval.failedPublications,
-          lost: interval.lost,
-          intervalMs: interval.durationMs,
-          ...durableDetails(channels.channel(interval.channel).durableLag()),
-        },
-        lastCheck: Date.now(),
-      }));
+      this.publish(
+        'health',
+        `channel_health:${interval.channel}`,
+        HealthMessages.componentHealth({
+          component: interval.channel,
+          status,
+          details: {
+            instance,
+            subscriptions,
+            mailboxDepth,
+            handlerErrors: interval.handlerErrors,
+            dropped: interval.dropped,
+            failedPublications: interval.failedPublications,
+            lost: interval.lost,
+            intervalMs: interval.durationMs,
+            ...durableDetails(channels.channel(interval.channel).durableLag()),
+          },
+          lastCheck: Date.now(),
+        }),
+      );
     }
     const sample = this.probe.sample(statuses);
-    this.publish('health', 'cluster:health', HealthMessages.nodeHealth({ status: sample.status, checks: sample.checks, loadAvg: sample.loadAvg, memoryUsage: sample.memoryUsage }));
-    this.publish('health', 'cluster:health', HealthMessages.clusterHealth(clusterHealthFields(this.deps.nodes(), [], 'periodic_check') as never));
+    this.publish(
+      'health',
+      'cluster:health',
+      HealthMessages.nodeHealth({ status: sample.status, checks: sample.checks, loadAvg: sample.loadAvg, memoryUsage: sample.memoryUsage }),
+    );
+    this.publish(
+      'health',
+      'cluster:health',
+      HealthMessages.clusterHealth(clusterHealthFields(this.deps.nodes(), [], 'periodic_check') as never),
+    );
   }
 
   /** Per channel: throughput_metric on `throughput`, latency_metric (handler time) on `latency`. */
   broadcastMetrics(): void {
     for (const interval of this.metricsIntervals.next(this.deps.channels.stats())) {
       const { channel } = interval;
-      this.publish('metrics', 'throughput', MetricsMessages.throughputMetric({
-        operation: `publish:${channel}`,
-        count: interval.published,
-        durationMs: interval.durationMs,
-      }));
+      this.publish(
+        'metrics',
+        'throughput',
+        MetricsMessages.throughputMetric({
+          operation: `publish:${channel}`,
+          count: interval.published,
+          durationMs: interval.durationMs,
+        }),
+      );
       const latency = this.deps.channels.channel(channel).counters.latency.takeSnapshot();
-      this.publish('metrics', 'latency', MetricsMessages.latencyMetric({
-        operation: `handle:${channel}`,
-        latencyMs: latency.p99,
-        percentile: 'p99',
-        sampleCount: latency.count,
-        percentiles: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max, min: latency.min, avg: latency.avg },
-      }));
+      this.publish(
+        'metrics',
+        'latency',
+        MetricsMessages.latencyMetric({
+          operation: `handle:${channel}`,
+          latencyMs: latency.p99,
+          percentile: 'p99',
+          sampleCount: latency.count,
+          percentiles: { p50: latency.p50, p95: latency.p95, p99: latency.p99, max: latency.max, min: latency.min, avg: latency.avg },
+        }),
+      );
     }
   }
 
@@ -128,7 +160,8 @@ export class Broadcasters {
 
   private publish(channel: 'health' | 'metrics', topic: string, message: CatalogueMessage): PublishResult {
     const result = this.deps.channels.channel(channel).publish(topic, message);
-    if (!result.ok) this.deps.logger.warn(`Broadcast of ${message.type} on ${channel} ${topic} failed: ${result.reason} ${result.error ?? ''}`);
+    if (!result.ok)
+      this.deps.logger.warn(`Broadcast of ${message.type} on ${channel} ${topic} failed: ${result.reason} ${result.error ?? ''}`);
     return result;
   }
 }

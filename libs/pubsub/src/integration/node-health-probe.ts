@@ -46,7 +46,8 @@ export class NodeHealthProbe {
     const degradedChannels = Object.keys(channelStatuses).filter((name) => channelStatuses[name] === 'degraded');
     let status: HealthStatus = 'healthy';
     if (p99 > DELAY_UNHEALTHY_MS || memoryUsage > HEAP_UNHEALTHY) status = 'unhealthy';
-    else if (p99 > DELAY_DEGRADED_MS || memoryUsage > HEAP_DEGRADED || unhealthyChannels.length + degradedChannels.length > 0) status = 'degraded';
+    else if (p99 > DELAY_DEGRADED_MS || memoryUsage > HEAP_DEGRADED || unhealthyChannels.length + degradedChannels.length > 0)
+      status = 'degraded';
     return {
       status,
       checks: {

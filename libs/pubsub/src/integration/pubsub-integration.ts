@@ -51,7 +51,12 @@ export class PubSubIntegration {
   ) {}
 
   broadcastSystemLifecycle(event: string, systemName: string, version: string): PublishResult {
-    return this.send('system lifecycle', 'system', () => 'lifecycle', () => SystemMessages.systemLifecycle({ event, systemName, version } as never));
+    return this.send(
+      'system lifecycle',
+      'system',
+      () => 'lifecycle',
+      () => SystemMessages.systemLifecycle({ event, systemName, version } as never),
+    );
   }
 
   broadcastSystemConfig(component: string, changes: Record<string, unknown>, opts: SystemConfigOptions = {}): PublishResult {
@@ -59,67 +64,110 @@ export class PubSubIntegration {
       'system config',
       'system',
       () => opts.topic ?? 'config',
-      () => SystemMessages.systemConfig({ component, changes, previousConfig: opts.previousConfig ?? null, changedBy: opts.changedBy } as never),
+      () =>
+        SystemMessages.systemConfig({
+          component,
+          changes,
+          previousConfig: opts.previousConfig ?? null,
+          changedBy: opts.changedBy,
+        } as never),
     );
   }
 
   broadcastHealthUpdate(component: string, status: string, details?: Details): PublishResult {
-    return this.send('health update', 'health', () => 'component_health', () =>
-      HealthMessages.componentHealth({ component, status, details: objectOf(details) } as never),
+    return this.send(
+      'health update',
+      'health',
+      () => 'component_health',
+      () => HealthMessages.componentHealth({ component, status, details: objectOf(details) } as never),
     );
   }
 
   broadcastStoreHealth(storeId: string, component: string, status: string, details?: Details): PublishResult {
-    return this.send('store health', 'health', () => `${text(storeId, 'storeId')}:health`, () =>
-      HealthMessages.componentHealth({ component, status, details: { ...objectOf(details), storeId } } as never),
+    return this.send(
+      'store health',
+      'health',
+      () => `${text(storeId, 'storeId')}:health`,
+      () => HealthMessages.componentHealth({ component, status, details: { ...objectOf(details), storeId } } as never),
     );
   }
 
   broadcastClusterHealth(connectedNodes: string[], disconnectedNodes: string[], event: string): PublishResult {
-    return this.send('cluster health', 'health', () => 'cluster:health', () =>
-      HealthMessages.clusterHealth(clusterHealthFields(connectedNodes, disconnectedNodes, event) as never),
+    return this.send(
+      'cluster health',
+      'health',
+      () => 'cluster:health',
+      () => HealthMessages.clusterHealth(clusterHealthFields(connectedNodes, disconnectedNodes, event) as never),
     );
   }
 
   broadcastMetrics(component: string, metrics: Record<string, unknown>): PublishResult {
-    return this.send('metrics', 'metrics', () => text(component, 'component'), () => metricsMessage(component, objectOf(metrics, 'metrics')));
+    return this.send(
+      'metrics',
+      'metrics',
+      () => text(component, 'component'),
+      () => metricsMessage(component, objectOf(metrics, 'metrics')),
+    );
   }
 
   broadcastAlert(alertType: string, severity: string, message: string, context?: Details): PublishResult {
-    return this.send('alert', 'alerts', () => text(alertType, 'alertType'), () => {
-      const ctx = objectOf(context);
-      return AlertMessages.systemAlert({
-        severity,
-        category: ctx.category ?? 'system',
-        title: message,
-        description: ctx.description ?? message,
-        source: alertType,
-        metadata: ctx,
-      } as never);
-    });
+    return this.send(
+      'alert',
+      'alerts',
+      () => text(alertType, 'alertType'),
+      () => {
+        const ctx = objectOf(context);
+        return AlertMessages.systemAlert({
+          severity,
+          category: ctx.category ?? 'system',
+          title: message,
+          description: ctx.description ?? message,
+          source: alertType,
+          metadata: ctx,
+        } as never);
+      },
+    );
   }
 
   broadcastAuditEvent(eventType: string, actor: string, resource: string, action: string, details?: Details): PublishResult {
-    return this.send('audit event', 'audit', () => text(eventType, 'eventType'), () =>
-      AuditMessages.dataChange({ userId: actor, resourceType: eventType, resourceId: resource, action, changes: objectOf(details) } as never),
+    return this.send(
+      'audit event',
+      'audit',
+      () => text(eventType, 'eventType'),
+      () =>
+        AuditMessages.dataChange({
+          userId: actor,
+          resourceType: eventType,
+          resourceId: resource,
+          action,
+          changes: objectOf(details),
+        } as never),
     );
   }
 
   broadcastLifecycleEvent(eventType: string, processName: string, details?: Details): PublishResult {
-    return this.send('lifecycle event', 'lifecycle', () => 'process_lifecycle', () => {
-      const extra = objectOf(details);
-      return LifecycleMessages.processLifecycle({
-        name: processName,
-        event: eventType,
-        reason: extra.reason ?? null,
-        restartCount: extra.restartCount ?? 0,
-      } as never);
-    });
+    return this.send(
+      'lifecycle event',
+      'lifecycle',
+      () => 'process_lifecycle',
+      () => {
+        const extra = objectOf(details);
+        return LifecycleMessages.processLifecycle({
+          name: processName,
+          event: eventType,
+          reason: extra.reason ?? null,
+          restartCount: extra.restartCount ?? 0,
+        } as never);
+      },
+    );
   }
 
   broadcastDiagnostic(diagnosticType: string, component: string, data: unknown): PublishResult {
-    return this.send('diagnostic', 'diagnostics', () => 'diagnostics', () =>
-      DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data } as never),
+    return this.send(
+      'diagnostic',
+      'diagnostics',
+      () => 'diagnostics',
+      () => DiagnosticsMessages.debugTrace({ component, operation: diagnosticType, traceData: data } as never),
     );
   }
 

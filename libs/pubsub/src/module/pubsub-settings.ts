@@ -201,7 +201,10 @@ function resolveChannels(option: PubSubModuleOptions['channels']): Record<Channe
     channels[name] = Object.assign(new ChannelSettings(), rest);
     if (retention === undefined) continue;
     if (retention === null || typeof retention !== 'object' || Array.isArray(retention)) {
-      throw new PubSubError('invalid_option', ERRORS.invalidOption(`channels.${name}.retention`, 'must be an object such as { maxMessages: 10_000, maxAgeMs: 86_400_000 }'));
+      throw new PubSubError(
+        'invalid_option',
+        ERRORS.invalidOption(`channels.${name}.retention`, 'must be an object such as { maxMessages: 10_000, maxAgeMs: 86_400_000 }'),
+      );
     }
     channels[name].retention = Object.assign(new RetentionSettings(), definedOnly(retention));
   }

@@ -57,12 +57,7 @@ class TrieNode<T> {
   anyRemainder: ValueBucket<T> | undefined = undefined;
 
   isEmpty(): boolean {
-    return (
-      this.literal === undefined &&
-      this.anySegment === undefined &&
-      this.endingHere === undefined &&
-      this.anyRemainder === undefined
-    );
+    return this.literal === undefined && this.anySegment === undefined && this.endingHere === undefined && this.anyRemainder === undefined;
   }
 }
 
