@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
 import { EventsChannel, OnEvents, PubSubModule, type Channel, type PubSubModuleOptions } from '../../libs/pubsub/src/index.js';
 import { check } from './measure.js';
-import { Counter, PAYLOAD, toEe2Pattern, type PeerInstance } from './peers.js';
+import { channelPeer, Counter, PAYLOAD, toEe2Pattern, type PeerInstance } from './peers.js';
 
 type MethodDecoratorFactory = (pattern: string) => MethodDecorator;
 
@@ -49,27 +49,10 @@ export async function appPeer(
     channel.stats().subscriptions === patterns.length,
     `ours: ${channel.stats().subscriptions} subscriptions bound of ${patterns.length}`,
   );
-  return {
-    name: 'ours',
-    channel,
-    publish: (topic) => {
-      channel.publish(topic, 'bench_event', PAYLOAD);
-    },
-    expect: (n) => counter.expect(n),
-    settle: () => counter.settle('ours'),
-    get total() {
-      return counter.total;
-    },
-    verify() {
-      const s = channel.stats();
-      check(s.dropped === 0, `ours dropped ${s.dropped} messages`);
-      check(s.failedPublications === 0, `ours refused ${s.failedPublications} publications`);
-      check(s.handlerErrors === 0, `ours had ${s.handlerErrors} handler errors`);
-      check(s.delivered === counter.total, `ours stats.delivered ${s.delivered} != handler calls ${counter.total}`);
-      check(s.mailboxDepth === 0, `ours left ${s.mailboxDepth} messages queued`);
-    },
-    dispose: () => app.close(),
-  };
+  return Object.assign(
+    channelPeer(channel, counter, () => app.close()),
+    { channel },
+  );
 }
 
 /** @nestjs/event-emitter as its documentation sets it up for `a:b` topics with wildcards. */

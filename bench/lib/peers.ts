@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import { Subject, filter } from 'rxjs';
+import type { Channel } from '../../libs/pubsub/src/index.js';
 import { newChannelSet, type ChannelSet } from './ours.js';
 import { check } from './measure.js';
 
@@ -86,18 +87,13 @@ export class Counter {
   }
 }
 
-export function ourPeer(
-  patterns: readonly string[],
-  mailboxSize: number,
-  options: Parameters<typeof newChannelSet>[0] = {},
-): PeerInstance & { set: ChannelSet } {
-  const set = newChannelSet(options);
-  const channel = set.channel('events');
-  const counter = new Counter();
-  const subscriptions = patterns.map((pattern) => channel.subscribe(pattern, counter.handler, { mailboxSize }));
+/**
+ * The "ours" peer over one channel, however it was built (a bare ChannelSet or a Nest application): publishes,
+ * counts handler calls, and checks the channel's own stats against them.
+ */
+export function channelPeer(channel: Channel, counter: Counter, dispose: PeerInstance['dispose']): PeerInstance {
   return {
     name: 'ours',
-    set,
     publish: (topic) => {
       channel.publish(topic, 'bench_event', PAYLOAD);
     },
@@ -114,11 +110,24 @@ export function ourPeer(
       check(s.delivered === counter.total, `ours stats.delivered ${s.delivered} != handler calls ${counter.total}`);
       check(s.mailboxDepth === 0, `ours left ${s.mailboxDepth} messages queued`);
     },
-    dispose() {
-      for (const s of subscriptions) s.unsubscribe();
-      set.close();
-    },
+    dispose,
   };
+}
+
+export function ourPeer(
+  patterns: readonly string[],
+  mailboxSize: number,
+  options: Parameters<typeof newChannelSet>[0] = {},
+): PeerInstance & { set: ChannelSet } {
+  const set = newChannelSet(options);
+  const channel = set.channel('events');
+  const counter = new Counter();
+  const subscriptions = patterns.map((pattern) => channel.subscribe(pattern, counter.handler, { mailboxSize }));
+  const peer = channelPeer(channel, counter, () => {
+    for (const s of subscriptions) s.unsubscribe();
+    set.close();
+  });
+  return Object.assign(peer, { set });
 }
 
 export function ee2Peer(patterns: readonly string[]): PeerInstance {
