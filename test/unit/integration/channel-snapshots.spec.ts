@@ -1,24 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ChannelStats } from '../../../libs/pubsub/src/channels/channel.types.js';
 import { ChannelIntervals, channelStatus, type ChannelInterval } from '../../../libs/pubsub/src/integration/channel-snapshots.js';
+import { zeroStats } from '../../support/channel-stats.js';
 
-const stats = (over: Partial<ChannelStats> = {}): ChannelStats => ({
-  channel: 'events',
-  instance: 'ex_esdb_events',
-  published: 0,
-  delivered: 0,
-  failedPublications: 0,
-  handlerErrors: 0,
-  dropped: 0,
-  subscriptions: 0,
-  mailboxDepth: 0,
-  lost: 0,
-  acked: 0,
-  redelivered: 0,
-  pending: 0,
-  retained: 0,
-  ...over,
-});
+const stats = zeroStats;
 
 describe('ChannelIntervals', () => {
   it('turns cumulative stats into per-interval deltas with the elapsed time', () => {

@@ -1,24 +1,8 @@
 import type { ChannelStats } from '../../../libs/pubsub/src/channels/channel.types.js';
 import { RecentCounts } from '../../../libs/pubsub/src/observability/recent-counts.js';
+import { zeroStats } from '../../support/channel-stats.js';
 
-const stats = (dropped: number, lost: number): ChannelStats[] => [
-  {
-    channel: 'events',
-    instance: 'ex_esdb_events',
-    published: 0,
-    delivered: 0,
-    failedPublications: 0,
-    handlerErrors: 0,
-    dropped,
-    subscriptions: 0,
-    mailboxDepth: 0,
-    lost,
-    acked: 0,
-    redelivered: 0,
-    pending: 0,
-    retained: 0,
-  },
-];
+const stats = (dropped: number, lost: number): ChannelStats[] => [zeroStats({ dropped, lost })];
 
 describe('RecentCounts', () => {
   it('counts drops and losses within the window only', () => {
