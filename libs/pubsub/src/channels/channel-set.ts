@@ -53,7 +53,7 @@ export class ChannelSet {
       const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, clock, defaults, retention: policy, hooks: this.hooks };
       this.byName.set(name, new CHANNEL_CLASSES[name](context));
     }
-    this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention);
+    this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention?.log);
     this.hooks.durable = this.memoryDurable;
     this.hooks.deadLetter = (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription);
   }

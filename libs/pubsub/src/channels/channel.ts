@@ -28,8 +28,8 @@ import { PubSubError } from '../pubsub-error.js';
 import type { DurableLag } from '../durable/durable-backend.js';
 import { checkedPatterns, checkedSettings } from './subscribe-arguments.js';
 import { checkedRetentionRequests } from './durable-arguments.js';
-import { DurableSubscription, type DurableHost } from '../durable/durable-subscription.js';
-import { RetentionLog, topicFilterOf } from '../durable/retention-log.js';
+import type { DurableSubscription, DurableHost } from '../durable/durable-subscription.js';
+import { ChannelRetention } from './channel-retention.js';
 
 export const MAX_TYPE_LENGTH = 256;
 
@@ -40,13 +40,10 @@ export const MAX_TYPE_LENGTH = 256;
 export abstract class Channel implements MailboxHost, DurableHost {
   readonly instance: string;
   readonly counters: ChannelCounters;
-  /** @internal What this node keeps of the channel (recent, replay, durable groups); undefined without retention. */
-  readonly retention: RetentionLog | undefined;
+  /** @internal What this node keeps of the channel (recent, replay, durable subscriptions); undefined without retention. */
+  readonly retention: ChannelRetention | undefined;
   private readonly index = new PatternIndex<Mailbox>();
   private readonly mailboxes = new Set<Mailbox>();
-  private readonly durables = new Set<DurableSubscription>();
-  /** Every durable name subscribed here, running or not: their groups keep filling while nobody reads. */
-  private readonly durableNames = new Set<string>();
   private readonly publications: PublicationQueue;
   private closed = false;
   /** Open observe() streams, completed at close. */
@@ -64,7 +61,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     this.instance = CHANNEL_INSTANCES[name];
     this.counters = new ChannelCounters(name);
     this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue));
-    this.retention = context.retention === undefined ? undefined : new RetentionLog(context.retention);
+    this.retention = context.retention === undefined ? undefined : new ChannelRetention(context.retention, name, context.hooks);
   }
 
   get log(): ThrottledLog {
@@ -141,7 +138,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const refusal = local ? undefined : hooks.transmit?.(message);
       if (refusal !== undefined) return this.refuse(refusal.reason, refusal.error);
       this.counters.countPublished();
-      if (this.retention !== undefined) this.retain(message, local);
+      if (this.retention !== undefined) this.retention.retain(message, local);
       this.route(message, knownRoute);
       if (!local) hooks.outbound?.(message);
       return { ok: true, id: message.id };
@@ -159,24 +156,11 @@ export abstract class Channel implements MailboxHost, DurableHost {
     const id = nextSubscriptionId(this.name);
     const instrumented =
       this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
-    if (requests.durable !== undefined) {
-      const durable = new DurableSubscription(id, patterns, instrumented, requests.durable, this, this.context.hooks.durable!);
-      this.durables.add(durable);
-      this.durableNames.add(requests.durable.durable);
-      return durable;
-    }
+    if (requests.durable !== undefined) return this.retention!.subscribeDurable(id, patterns, instrumented, requests.durable, this);
     const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
-    // Subscribing is synchronous: what the log holds now was routed before this mailbox existed, and whatever
-    // is published from here on reaches it live, after the replayed messages. No gap, no duplicate.
-    if (requests.replay !== undefined) {
-      for (const message of this.retention!.replay(topicFilterOf(patterns), requests.replay)) {
-        if (!mailbox.admit(message)) continue;
-        this.counters.begin();
-        mailbox.backlog(message);
-      }
-    }
+    if (requests.replay !== undefined) this.retention!.replayInto(mailbox, requests.replay, this.counters);
     return mailbox;
   }
 
@@ -189,7 +173,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
         ERRORS.invalidRecentArguments(this.name, `limit must be a non-negative integer, got ${String(limit)}`),
       );
     }
-    return this.retention?.recent(topicFilterOf(patterns), limit) ?? [];
+    return this.retention?.recent(patterns, limit) ?? [];
   }
 
   /**
@@ -211,8 +195,6 @@ export abstract class Channel implements MailboxHost, DurableHost {
   stats(): ChannelStats {
     let mailboxDepth = 0;
     for (const mailbox of this.mailboxes) mailboxDepth += mailbox.depth;
-    let pending = 0;
-    for (const durable of this.durables) pending += durable.pending;
     const c = this.counters;
     return {
       channel: this.name,
@@ -222,21 +204,19 @@ export abstract class Channel implements MailboxHost, DurableHost {
       failedPublications: c.failedPublications,
       handlerErrors: c.handlerErrors,
       dropped: c.dropped,
-      subscriptions: this.mailboxes.size + this.durables.size,
+      subscriptions: this.mailboxes.size + (this.retention?.subscriptions ?? 0),
       mailboxDepth,
       lost: c.lost,
       acked: c.acked,
       redelivered: c.redelivered,
-      pending,
-      retained: this.retention?.size ?? 0,
+      pending: this.retention?.pending ?? 0,
+      retained: this.retention?.log.size ?? 0,
     };
   }
 
   /** Each durable name subscribed on this channel with its group's backlog (health, self-monitoring). */
   durableLag(): Array<{ durable: string } & DurableLag> {
-    const backend = this.context.hooks.durable;
-    if (backend === undefined) return [];
-    return [...this.durableNames].map((durable) => ({ durable, ...backend.lag(this.name, durable) }));
+    return this.retention?.lag() ?? [];
   }
 
   /**
@@ -250,8 +230,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
   /** Delivers a message that another node published; it never goes back out. */
   receive(message: PubSubMessage): void {
     if (this.closed) return;
-    // Kept on every node, so recent() and replay answer the same wherever they are asked.
-    this.retention?.append(message);
+    this.retention?.receive(message);
     this.route(message);
   }
 
@@ -270,7 +249,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     this.publishing = false;
     let discarded = 0;
     for (const mailbox of this.mailboxes) discarded += mailbox.abandon();
-    for (const durable of this.durables) discarded += durable.abandon();
+    discarded += this.retention?.abandon() ?? 0;
     // Abandoned mailboxes ignore what the queue still holds for them: let it go now rather than at its turn.
     this.publications.clear();
     for (const listener of [...this.closeListeners]) listener();
@@ -300,18 +279,12 @@ export abstract class Channel implements MailboxHost, DurableHost {
 
   /** @internal DurableHost */
   releaseDurable(subscription: DurableSubscription): void {
-    this.durables.delete(subscription);
+    this.retention?.release(subscription);
   }
 
   /** @internal MailboxHost, DurableHost */
   deadLetter(message: PubSubMessage, error: unknown, attempts: number, subscription: { readonly id: string }): void {
     this.context.hooks.deadLetter?.(message, error, attempts, subscription.id);
-  }
-
-  /** Local publications are kept for recent() and replay here only; the others also go to the durable backend. */
-  private retain(message: PubSubMessage, local: boolean): void {
-    this.retention!.append(message);
-    if (!local) this.context.hooks.durable?.append(message, this.retention!.policy);
   }
 
   /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */
