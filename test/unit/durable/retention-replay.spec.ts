@@ -102,9 +102,8 @@ describe('retention, recent() and replay', () => {
     expect(() => set.channel('audit').subscribe('*', () => undefined, { ackTimeoutMs: 10 })).toThrow(
       /ackTimeoutMs applies only to durable/,
     );
-    expect(() => set.channel('audit').subscribe('*', () => undefined, { retryDelayMs: 10 })).toThrow(
-      /retryDelayMs applies only to durable/,
-    );
+    // The retry backoff applies to every subscription (API.md SubscribeOptions), no longer to durable ones only.
+    expect(set.channel('audit').subscribe('*', () => undefined, { retryDelayMs: 10 }).closed).toBe(false);
     expect(() => set.channel('audit').subscribe('*', () => undefined, { replay: 1, maxDeliveries: 2 })).toThrow(
       /maxDeliveries applies only/,
     );

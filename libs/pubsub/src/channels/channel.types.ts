@@ -75,9 +75,12 @@ export interface SubscribeOptions {
   ackTimeoutMs?: number;
   /** Durable: deliveries before a dead letter; default retries + 1, at least 5. */
   maxDeliveries?: number;
-  /** Durable: first retry delay; default 0. Doubles per retry with jitter, capped at retryMaxDelayMs. */
+  /**
+   * Wait before the first retry; default 0 (at once). Doubles per retry with jitter, capped at retryMaxDelayMs.
+   * A waiting retry keeps its message's concurrency slot: other subscriptions never wait for it.
+   */
   retryDelayMs?: number;
-  /** Durable: longest retry delay; default 30_000. */
+  /** Longest wait between two attempts; default 30_000. */
   retryMaxDelayMs?: number;
 }
 

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
+import type { MailboxSettings } from '../delivery/mailbox.js';
 import { describeError } from '../describe-error.js';
 import type { DurableSettings } from '../durable/durable-subscription.js';
 import type { ReplaySelector } from '../durable/replay-selector.js';
@@ -9,7 +10,6 @@ import type { SubscribeOptions } from './channel.types.js';
 
 export const DEFAULT_ACK_TIMEOUT_MS = 30_000;
 export const MIN_DEFAULT_MAX_DELIVERIES = 5;
-export const DEFAULT_RETRY_MAX_DELAY_MS = 30_000;
 
 export interface RetentionRequests {
   replay?: ReplaySelector;
@@ -21,13 +21,13 @@ export function checkedRetentionRequests(
   channel: ChannelName,
   options: SubscribeOptions | undefined,
   retained: boolean,
-  mailbox: { concurrency: number; retries: number },
+  mailbox: Pick<MailboxSettings, 'concurrency' | 'retries' | 'retryDelayMs' | 'retryMaxDelayMs'>,
 ): RetentionRequests {
   if (options === undefined || options === null) return {};
-  let given: Pick<SubscribeOptions, 'replay' | 'durable' | 'ackTimeoutMs' | 'maxDeliveries' | 'retryDelayMs' | 'retryMaxDelayMs'>;
+  let given: Pick<SubscribeOptions, 'replay' | 'durable' | 'ackTimeoutMs' | 'maxDeliveries'>;
   try {
-    const { replay, durable, ackTimeoutMs, maxDeliveries, retryDelayMs, retryMaxDelayMs } = options;
-    given = { replay, durable, ackTimeoutMs, maxDeliveries, retryDelayMs, retryMaxDelayMs };
+    const { replay, durable, ackTimeoutMs, maxDeliveries } = options;
+    given = { replay, durable, ackTimeoutMs, maxDeliveries };
   } catch (error) {
     throw invalid(channel, ERRORS.unreadableSubscribeOptions(describeError(error)));
   }
@@ -57,8 +57,9 @@ export function checkedRetentionRequests(
     concurrency: mailbox.concurrency,
     ackTimeoutMs: given.ackTimeoutMs ?? DEFAULT_ACK_TIMEOUT_MS,
     maxDeliveries: given.maxDeliveries ?? Math.max(mailbox.retries + 1, MIN_DEFAULT_MAX_DELIVERIES),
-    retryDelayMs: given.retryDelayMs ?? 0,
-    retryMaxDelayMs: given.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS,
+    // Validated with the mailbox settings: the backoff applies to every subscription.
+    retryDelayMs: mailbox.retryDelayMs,
+    retryMaxDelayMs: mailbox.retryMaxDelayMs,
     replay: requests.replay,
   };
   const problem = describeInvalidDurable(settings);
@@ -67,19 +68,11 @@ export function checkedRetentionRequests(
   return requests;
 }
 
-// The retry backoff of ordinary (mailbox) subscriptions is not built yet: refusing the options says so
-// rather than ignoring them.
-const DURABLE_ONLY = ['ackTimeoutMs', 'maxDeliveries', 'retryDelayMs', 'retryMaxDelayMs'] as const;
+// Meaningless without acknowledgements: refusing them says so rather than ignoring them.
+const DURABLE_ONLY = ['ackTimeoutMs', 'maxDeliveries'] as const;
 
 function refuseDurableOnly(channel: ChannelName, given: Partial<Record<(typeof DURABLE_ONLY)[number], unknown>>): void {
   for (const option of DURABLE_ONLY) if (given[option] !== undefined) throw invalid(channel, ERRORS.durableOnly(option));
-}
-
-/** retryDelayMs and retryMaxDelayMs; undefined when valid. */
-function describeInvalidRetryDelays(retryDelayMs: unknown, retryMaxDelayMs: unknown): string | undefined {
-  if (!isDelay(retryDelayMs)) return `retryDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(retryDelayMs)}`;
-  if (!isDelay(retryMaxDelayMs)) return `retryMaxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(retryMaxDelayMs)}`;
-  return undefined;
 }
 
 function describeInvalidDurable(settings: DurableSettings): string | undefined {
@@ -89,11 +82,7 @@ function describeInvalidDurable(settings: DurableSettings): string | undefined {
   if (!Number.isInteger(settings.maxDeliveries) || settings.maxDeliveries < 1) {
     return `maxDeliveries must be a positive integer, got ${show(settings.maxDeliveries)}`;
   }
-  return describeInvalidRetryDelays(settings.retryDelayMs, settings.retryMaxDelayMs);
-}
-
-function isDelay(value: unknown): boolean {
-  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS;
+  return undefined;
 }
 
 function isReplaySelector(value: unknown): value is ReplaySelector {

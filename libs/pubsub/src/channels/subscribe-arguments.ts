@@ -1,4 +1,6 @@
+import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
 import type { MailboxSettings } from '../delivery/mailbox.js';
+import { DEFAULT_RETRY_MAX_DELAY_MS } from '../delivery/retry-backoff.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS, show } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
@@ -43,6 +45,8 @@ export function checkedSettings(
       overflow: options.overflow ?? defaults.overflow,
       concurrency: options.concurrency ?? 1,
       retries: options.retries ?? 0,
+      retryDelayMs: options.retryDelayMs ?? 0,
+      retryMaxDelayMs: options.retryMaxDelayMs ?? DEFAULT_RETRY_MAX_DELAY_MS,
     };
   } catch (error) {
     throw new PubSubError(
@@ -64,5 +68,14 @@ function describeInvalidSettings(settings: MailboxSettings): string | undefined 
     return `concurrency must be a positive integer, got ${show(settings.concurrency)}`;
   if (!Number.isInteger(settings.retries) || settings.retries < 0)
     return `retries must be a non-negative integer, got ${show(settings.retries)}`;
+  if (!isDelay(settings.retryDelayMs))
+    return `retryDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(settings.retryDelayMs)}`;
+  if (!isDelay(settings.retryMaxDelayMs))
+    return `retryMaxDelayMs must be an integer from 0 to ${MAX_TIMER_MS}, got ${show(settings.retryMaxDelayMs)}`;
   return undefined;
+}
+
+// A timer takes at most MAX_TIMER_MS; a longer wait would fire at once.
+function isDelay(value: unknown): boolean {
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= MAX_TIMER_MS;
 }

@@ -4,6 +4,7 @@ import type { ChannelCounters } from './channel-counters.js';
 import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import type { DeliveryTarget } from './publication-queue.js';
+import { retryDelay, WaitingRetries, type RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';
 
@@ -16,7 +17,7 @@ interface Retry {
   attempt: number;
 }
 
-export interface MailboxSettings {
+export interface MailboxSettings extends RetryBackoff {
   mailboxSize: number;
   overflow: OverflowPolicy;
   concurrency: number;
@@ -57,6 +58,11 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   /** Set while `attempt` runs a handler call: a retry asked for meanwhile waits in `retries` instead of recursing. */
   private attempting = false;
   private readonly retries = new Deque<Retry>();
+  /**
+   * Retries waiting out their backoff, each holding the concurrency slot of its message (see `retryLater`).
+   * Created by the first delayed retry: most subscriptions never need it.
+   */
+  private waiting: WaitingRetries | undefined;
 
   constructor(
     readonly id: string,
@@ -94,6 +100,10 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.queue.clear();
     this.shared = 0;
     for (let i = 0; i < pending; i++) this.host.counters.finish();
+    // Waiting retries go with them; they were counted in handlerErrors and logged when their attempt failed.
+    const waiting = this.waiting?.cancel() ?? 0;
+    this.inFlight -= waiting;
+    for (let i = 0; i < waiting; i++) this.host.counters.finish();
   }
 
   /**
@@ -104,6 +114,8 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     if (this.abandoned) return 0;
     this.abandoned = true;
     this.unsubscribed = true;
+    // A waiting retry holds a slot, so inFlight counts it once; its timer must not fire.
+    this.waiting?.cancel();
     const discarded = this.queue.length + this.shared + this.inFlight + this.retries.length;
     this.queue.clear();
     this.shared = 0;
@@ -276,11 +288,33 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return;
     }
     if (attempt <= this.settings.retries) {
-      this.attempt(message, attempt + 1);
+      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1);
+      else this.retryLater(message, attempt + 1);
       return;
     }
     this.host.deadLetter(message, error, attempt, this);
     counters.finish();
+  }
+
+  /**
+   * The retry waits on a timer, off every stack and queue, so other subscriptions and channels never wait for
+   * it. It keeps its message's concurrency slot meanwhile: with concurrency 1 the subscription stays FIFO (later
+   * messages wait behind the retry); with more, the other slots keep delivering. At most `concurrency` retries
+   * wait per subscription, and the mailbox bound applies to what arrives behind them.
+   */
+  private retryLater(message: PubSubMessage, attempt: number): void {
+    if (this.unsubscribed) {
+      // Unsubscribed while this attempt ran: the handler is not called again.
+      this.host.counters.finish();
+      return;
+    }
+    const { retryDelayMs, retryMaxDelayMs } = this.settings;
+    this.inFlight++;
+    (this.waiting ??= new WaitingRetries()).start(retryDelay(attempt - 1, retryDelayMs, retryMaxDelayMs), () => {
+      this.inFlight--;
+      this.attempt(message, attempt);
+      if (!this.queued && this.runnable) this.host.schedule(this);
+    });
   }
 
   private reportDrop(message: PubSubMessage, policy: OverflowPolicy): void {

@@ -1,7 +1,7 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { MessageHandler, PubSubMessage, Subscription } from '../channels/channel.types.js';
 import type { ChannelCounters } from '../delivery/channel-counters.js';
-import { retryDelay } from '../delivery/retry-backoff.js';
+import { retryDelay, WaitingRetries } from '../delivery/retry-backoff.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { describeError, describeStack } from '../describe-error.js';
 import type { DurableBackend, DurableDelivery, DurableMembership } from './durable-backend.js';
@@ -37,7 +37,7 @@ export class DurableSubscription implements Subscription {
   private readonly membership: DurableMembership;
   /** Deliveries taken and not yet settled: running, or waiting for a retry. */
   private active = 0;
-  private readonly waitingRetries = new Set<ReturnType<typeof setTimeout>>();
+  private readonly waitingRetries = new WaitingRetries();
   private unsubscribed = false;
   private abandoned = false;
 
@@ -83,8 +83,7 @@ export class DurableSubscription implements Subscription {
     if (this.abandoned) return 0;
     this.abandoned = true;
     this.unsubscribed = true;
-    this.waitingRetries.forEach(clearTimeout);
-    this.waitingRetries.clear();
+    this.waitingRetries.cancel();
     const discarded = this.active;
     this.active = 0;
     const { counters } = this.host;
@@ -163,19 +162,12 @@ export class DurableSubscription implements Subscription {
   // The retry waits on a timer, not in a queue: the member's other slots (concurrency > 1) keep working.
   private retryLater(message: Delivered, delivery: DurableDelivery): void {
     const wait = retryDelay(message.deliveryCount - 1, this.settings.retryDelayMs, this.settings.retryMaxDelayMs);
-    const timer = setTimeout(() => {
-      this.waitingRetries.delete(timer);
-      this.call(message, delivery);
-    }, wait);
-    this.waitingRetries.add(timer);
+    this.waitingRetries.start(wait, () => this.call(message, delivery));
   }
 
   private cancelRetries(): void {
-    for (const timer of this.waitingRetries) {
-      clearTimeout(timer);
-      this.done();
-    }
-    this.waitingRetries.clear();
+    const cancelled = this.waitingRetries.cancel();
+    for (let i = 0; i < cancelled; i++) this.done();
   }
 
   private done(): void {
