@@ -1,16 +1,26 @@
 import { randomBytes } from 'node:crypto';
 
+/** Three-digit suffixes, rendered once: an id is the current thousand's string plus one of these. */
+const SUFFIXES = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+
 /**
  * Message ids: a random per-process prefix and a counter. Unique across nodes and restarts (which replay
  * protection relies on) at the cost of one string concatenation per message, not a UUID. The counter is
- * written in decimal: V8 converts a small integer to decimal about twice as fast as to base 36.
+ * written in decimal, its last three digits from a table: converting a number to a string on every publish
+ * cost about 80 ns, several times the concatenation (the thousands are converted once per thousand ids).
  */
 export class MessageIdSource {
   private readonly prefix = `${randomBytes(6).toString('hex')}-`;
-  private sequence = 0;
+  private thousands = 0;
+  private head = this.prefix;
+  private units = 0;
 
   next(): string {
-    return this.prefix + ++this.sequence;
+    if (++this.units === SUFFIXES.length) {
+      this.units = 0;
+      this.head = this.prefix + ++this.thousands;
+    }
+    return this.head + SUFFIXES[this.units];
   }
 }
 
