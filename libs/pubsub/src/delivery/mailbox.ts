@@ -3,6 +3,7 @@ import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from
 import type { ChannelCounters } from './channel-counters.js';
 import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
+import { isThenable, onSettled } from './handler-outcome.js';
 import type { DeliveryTarget } from './publication-queue.js';
 import { retryDelay, WaitingRetries, type RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
@@ -232,7 +233,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     try {
       outcome = this.handler(message);
       // Inside the try: a returned value whose `then` getter throws is the handler failing, not the scheduler.
-      thenable = outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function';
+      thenable = isThenable(outcome);
     } catch (error) {
       this.recordLatency(startedAt);
       this.fail(message, attempt, error);
@@ -244,32 +245,25 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return;
     }
     this.inFlight++;
-    // A hand-made thenable may throw from `then` or call back more than once: only its first outcome counts.
-    let settled = false;
-    const once = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (this.abandoned) return;
-      this.recordLatency(startedAt);
-      this.settle(outcome);
-    };
-    try {
-      (outcome as PromiseLike<unknown>).then(
-        () => once(() => this.succeed()),
-        (error: unknown) => once(() => this.fail(message, attempt, error)),
-      );
-    } catch (error) {
-      once(() => this.fail(message, attempt, error));
-    }
+    onSettled(outcome as PromiseLike<unknown>, (failed, error) => this.settled(message, attempt, startedAt, failed, error));
   }
 
   private recordLatency(startedAt: number): void {
     if (startedAt !== 0) this.host.counters.latency.record(performance.now() - startedAt);
   }
 
-  private settle(outcome: () => void): void {
+  /** An asynchronous call's outcome; ignored once shutdown abandoned the call (counted in `dropped` then). */
+  private settled(message: PubSubMessage, attempt: number, startedAt: number, failed: boolean, error: unknown): void {
+    if (this.abandoned) return;
+    this.recordLatency(startedAt);
     this.inFlight--;
-    outcome();
+    if (failed) this.fail(message, attempt, error);
+    else this.succeed();
+    this.resume();
+  }
+
+  /** A slot came free: the backlog gets its turn. */
+  private resume(): void {
     if (!this.queued && this.runnable) this.host.schedule(this);
   }
 
@@ -318,7 +312,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     (this.waiting ??= new WaitingRetries()).start(retryDelay(attempt - 1, retryDelayMs, retryMaxDelayMs), () => {
       this.inFlight--;
       this.attempt(message, attempt);
-      if (!this.queued && this.runnable) this.host.schedule(this);
+      this.resume();
     });
   }
 

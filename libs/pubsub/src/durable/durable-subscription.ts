@@ -1,6 +1,7 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { MessageHandler, PubSubMessage, Subscription } from '../channels/channel.types.js';
 import type { ChannelCounters } from '../delivery/channel-counters.js';
+import { isThenable, onSettled } from '../delivery/handler-outcome.js';
 import { retryDelay, WaitingRetries } from '../delivery/retry-backoff.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { describeError, describeStack } from '../describe-error.js';
@@ -105,7 +106,7 @@ export class DurableSubscription implements Subscription {
     let thenable: boolean;
     try {
       outcome = this.handler(message);
-      thenable = outcome !== null && typeof (outcome as PromiseLike<unknown>)?.then === 'function';
+      thenable = isThenable(outcome);
     } catch (error) {
       this.fail(message, delivery, error);
       return;
@@ -114,20 +115,12 @@ export class DurableSubscription implements Subscription {
       this.succeed(delivery);
       return;
     }
-    let settled = false;
-    const once = (outcome: () => void) => {
-      if (settled) return;
-      settled = true;
-      if (!this.abandoned) outcome();
-    };
-    try {
-      (outcome as PromiseLike<unknown>).then(
-        () => once(() => this.succeed(delivery)),
-        (error: unknown) => once(() => this.fail(message, delivery, error)),
-      );
-    } catch (error) {
-      once(() => this.fail(message, delivery, error));
-    }
+    // After shutdown abandoned the call, its outcome is ignored (counted in `dropped` then).
+    onSettled(outcome as PromiseLike<unknown>, (failed, error) => {
+      if (this.abandoned) return;
+      if (failed) this.fail(message, delivery, error);
+      else this.succeed(delivery);
+    });
   }
 
   private succeed(delivery: DurableDelivery): void {
