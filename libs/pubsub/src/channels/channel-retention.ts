@@ -7,6 +7,7 @@ import { RetentionLog, topicFilterOf } from '../durable/retention-log.js';
 import type { ChannelHooks } from './channel-context.js';
 import type { ChannelName } from './channel-names.js';
 import type { MessageHandler, PubSubMessage } from './channel.types.js';
+import { durableWaitKey } from './publish-waits.js';
 
 /**
  * What a channel with retention keeps on this node: the log behind recent() and replay, and its durable
@@ -82,6 +83,18 @@ export class ChannelRetention {
 
   recent(patterns: readonly string[], limit: number): PubSubMessage[] {
     return this.log.recent(topicFilterOf(patterns), limit);
+  }
+
+  /** The durable groups a publication on `topic` reaches through members running here (publishAndWait). */
+  durableWaitKeys(topic: string, local: boolean): string[] {
+    const backend = this.hooks.durable;
+    // Local publications never reach a backend with a store of its own (Redis Streams); memory groups read this log.
+    if (backend === undefined || (local && backend.kind !== 'memory')) return [];
+    const keys = new Set<string>();
+    for (const durable of this.durables) {
+      if (!durable.closed && topicFilterOf(durable.patterns)(topic)) keys.add(durableWaitKey(durable.settings.durable));
+    }
+    return [...keys];
   }
 
   /** Each durable name subscribed on this channel with its group's backlog (health, self-monitoring). */

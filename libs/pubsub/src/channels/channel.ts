@@ -11,6 +11,8 @@ import type { ChannelContext, ChannelHooks } from './channel-context.js';
 import type {
   ChannelStats,
   MessageHandler,
+  PublishAndWaitOptions,
+  PublishAndWaitResult,
   PublishOptions,
   PublishRefusal,
   PublishResult,
@@ -28,8 +30,9 @@ import { PubSubError } from '../pubsub-error.js';
 import type { DurableLag } from '../durable/durable-backend.js';
 import { checkedPatterns, checkedSettings } from './subscribe-arguments.js';
 import { checkedRetentionRequests } from './durable-arguments.js';
-import type { DurableSubscription, DurableHost } from '../durable/durable-subscription.js';
+import { DurableSubscription, type DurableHost } from '../durable/durable-subscription.js';
 import { ChannelRetention } from './channel-retention.js';
+import { durableWaitKey, PublishWaits, waitOptionsOf } from './publish-waits.js';
 
 export const MAX_TYPE_LENGTH = 256;
 
@@ -45,6 +48,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
   private readonly index = new PatternIndex<Mailbox>();
   private readonly mailboxes = new Set<Mailbox>();
   private readonly publications: PublicationQueue;
+  private readonly waits = new PublishWaits();
   private closed = false;
   /** Open observe() streams, completed at close. */
   private readonly closeListeners = new Set<() => void>();
@@ -74,6 +78,28 @@ export abstract class Channel implements MailboxHost, DurableHost {
   publish(topic: unknown, typeOrMessage: unknown, payloadOrOptions?: unknown, maybeOptions?: unknown): PublishResult {
     if (!this.publishing) return this.refuse('closed', ERRORS.channelClosed(this.name));
     return this.accept(topic, typeOrMessage, payloadOrOptions, maybeOptions);
+  }
+
+  /**
+   * Publishes like `publish`, then resolves once every subscription the message reached on this node finished
+   * with it, or at `timeoutMs` (default 5_000), with the counts. Never rejects: a refusal is the result.
+   */
+  publishAndWait(topic: string, type: string): Promise<PublishAndWaitResult>;
+  publishAndWait<P>(topic: string, type: string, payload: P, options?: PublishAndWaitOptions): Promise<PublishAndWaitResult>;
+  publishAndWait<P>(topic: string, message: { type: string; payload?: P }, options?: PublishAndWaitOptions): Promise<PublishAndWaitResult>;
+  publishAndWait(
+    topic: unknown,
+    typeOrMessage: unknown,
+    payloadOrOptions?: unknown,
+    maybeOptions?: unknown,
+  ): Promise<PublishAndWaitResult> {
+    if (!this.publishing) return Promise.resolve(this.refuse('closed', ERRORS.channelClosed(this.name)));
+    const wanted = waitOptionsOf(typeof typeOrMessage === 'string' ? maybeOptions : payloadOrOptions);
+    if (typeof wanted === 'string') return Promise.resolve(this.refuse('invalid_message', wanted));
+    this.waits.open();
+    const result = this.accept(topic, typeOrMessage, payloadOrOptions, maybeOptions);
+    const durables = result.ok ? (this.retention?.durableWaitKeys(topic as string, wanted.local) ?? []) : [];
+    return this.waits.settle(result, durables, wanted.timeoutMs);
   }
 
   /**
@@ -156,8 +182,11 @@ export abstract class Channel implements MailboxHost, DurableHost {
     const id = nextSubscriptionId(this.name);
     const instrumented =
       this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
-    if (requests.durable !== undefined) return this.retention!.subscribeDurable(id, patterns, instrumented, requests.durable, this);
-    const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
+    if (requests.durable !== undefined) {
+      const run = this.waits.wrap(instrumented, durableWaitKey(requests.durable.durable));
+      return this.retention!.subscribeDurable(id, patterns, run, requests.durable, this);
+    }
+    const mailbox = new Mailbox(id, patterns, this.waits.wrap(instrumented, id), settings, this);
     this.mailboxes.add(mailbox);
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
     if (requests.replay !== undefined) this.retention!.replayInto(mailbox, requests.replay, this.counters);
@@ -252,6 +281,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     discarded += this.retention?.abandon() ?? 0;
     // Abandoned mailboxes ignore what the queue still holds for them: let it go now rather than at its turn.
     this.publications.clear();
+    this.waits.close();
     for (const listener of [...this.closeListeners]) listener();
     this.closeListeners.clear();
     return discarded;
@@ -274,6 +304,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
   /** @internal MailboxHost */
   release(mailbox: Mailbox): void {
     if (!this.mailboxes.delete(mailbox)) return;
+    if (this.waits.active !== 0) this.waits.released(mailbox);
     for (const p of new Set(mailbox.patterns)) this.index.remove(p, mailbox);
   }
 
@@ -284,6 +315,10 @@ export abstract class Channel implements MailboxHost, DurableHost {
 
   /** @internal MailboxHost, DurableHost */
   deadLetter(message: PubSubMessage, error: unknown, attempts: number, subscription: { readonly id: string }): void {
+    if (this.waits.active !== 0) {
+      const key = subscription instanceof DurableSubscription ? durableWaitKey(subscription.settings.durable) : subscription.id;
+      this.waits.deadLettered(message.id, key);
+    }
     this.context.hooks.deadLetter?.(message, error, attempts, subscription.id);
   }
 
@@ -296,6 +331,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       else if (accepted && admitted !== undefined) admitted.push(targets[i]);
     }
     const route = admitted ?? targets;
+    if (this.waits.active !== 0) this.waits.routed(message, targets, route);
     if (route.length === 0) return;
     this.counters.begin(route.length);
     this.publications.push(message, route);

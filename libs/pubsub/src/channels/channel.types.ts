@@ -50,6 +50,30 @@ export interface PublishRefusal {
 
 export type PublishResult = PublishAccepted | PublishRefusal;
 
+export interface PublishAndWaitOptions extends PublishOptions {
+  /** How long to wait for the subscriptions reached; default 5_000, Infinity for no limit. */
+  timeoutMs?: number;
+}
+
+/** How the subscriptions a publication reached on this node finished with it (see Channel.publishAndWait). */
+export interface PublishAndWaitAccepted {
+  ok: true;
+  /** The message id. */
+  id: string;
+  /** Handlers that returned or resolved (durable: acknowledged after the handler). */
+  delivered: number;
+  /** Handlers that failed their last attempt (dead-lettered), and subscriptions that discarded the message
+   * (a full mailbox, unsubscribed before its turn, the channel closing). */
+  failed: number;
+  /** Subscriptions still busy with the message, or not yet at it, when timeoutMs passed. */
+  timedOut: number;
+  reason?: never;
+  error?: never;
+}
+
+// The refusal side gets the counts as `?: never` for the same reason as PublishAccepted's `reason?: never`.
+export type PublishAndWaitResult = PublishAndWaitAccepted | (PublishRefusal & { delivered?: never; failed?: never; timedOut?: never });
+
 /** A subscriber; `P` is the payload type it expects (not checked at run time: see isCatalogueMessage). */
 export type MessageHandler<P = unknown> = (message: PubSubMessage<P>) => unknown | Promise<unknown>;
 
