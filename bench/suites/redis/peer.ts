@@ -86,8 +86,12 @@ function plainPeer(): Peer {
 function oursPeer(): Peer {
   const channels = new ChannelSet({ nodeName, logger: silentLogger });
   const settings = resolvePubSubSettings({ nodeName, transport: { type: 'redis', url, prefix }, secretKeyBase: 'bench-secret-key' }, {});
-  const tuning =
-    process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) };
+  const tuning = {
+    ...(process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) }),
+    ...(process.env.BENCH_MIN_FRAME_INTERVAL_MS === undefined
+      ? {}
+      : { minFrameIntervalMs: Number(process.env.BENCH_MIN_FRAME_INTERVAL_MS) }),
+  };
   const transport: TransportLayer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, tuning });
   const health = channels.channel('health');
   if (receives)

@@ -74,18 +74,19 @@ export class PubSubSecurity {
   }
 
   /**
-   * Hex HMAC-SHA256 of raw text with the signing key: wire frames are authenticated as the bytes they are,
-   * before anything in them is parsed. Throws when no secret is configured (check hasSecret() first).
+   * Hex HMAC-SHA256 of raw text (or of its UTF-8 bytes, the same HMAC) with the signing key: wire frames are
+   * authenticated as the bytes they are, before anything in them is parsed. Throws when no secret is
+   * configured (check hasSecret() first).
    */
-  signText(text: string): string {
+  signText(text: string | Uint8Array): string {
     const signingKey = this.keys[0];
     if (signingKey === undefined) throw new PubSubError('invalid_argument', ERRORS.cannotSignWithoutSecret('signText'));
     return hmac(signingKey, text).toString('hex');
   }
 
-  /** True when `signature` is the HMAC of `text` under one of the keys; constant-time. Never throws. */
-  verifyText(text: string, signature: string): boolean {
-    return typeof text === 'string' && typeof signature === 'string' && this.verifies(text, signature);
+  /** True when `signature` is the HMAC of `text` (or UTF-8 bytes) under one of the keys; constant-time. Never throws. */
+  verifyText(text: string | Uint8Array, signature: string): boolean {
+    return (typeof text === 'string' || text instanceof Uint8Array) && typeof signature === 'string' && this.verifies(text, signature);
   }
 
   /** False for timestamps outside the age window (older, or further in the future, than messageMaxAgeMs). */
@@ -150,7 +151,7 @@ export class PubSubSecurity {
     return { ok: true, message };
   }
 
-  private verifies(text: string, signature: string): boolean {
+  private verifies(text: string | Uint8Array, signature: string): boolean {
     if (signature.length !== SIGNATURE_HEX_LENGTH || !SIGNATURE_PATTERN.test(signature)) return false;
     const claimed = Buffer.from(signature, 'hex');
     // Tried in order: the current signing key first, so only messages from nodes still on an older key pay
@@ -163,8 +164,9 @@ export class PubSubSecurity {
   }
 }
 
-function hmac(key: KeyObject, text: string): Buffer {
-  return createHmac('sha256', key).update(text, 'utf8').digest();
+function hmac(key: KeyObject, text: string | Uint8Array): Buffer {
+  const mac = createHmac('sha256', key);
+  return (typeof text === 'string' ? mac.update(text, 'utf8') : mac.update(text)).digest();
 }
 
 function looksSigned(raw: object): boolean {

@@ -1,11 +1,11 @@
 /**
- * The medium under the cluster transport: one broadcast pipe of text frames between nodes. Redis pub/sub is
+ * The medium under the cluster transport: one broadcast pipe of frames (UTF-8 text) between nodes. Redis pub/sub is
  * one (a single SUBSCRIBE per node); the in-process MemoryHub is another. Everything above it (framing,
  * signing, batching, sequencing, membership) is shared, so both behave the same.
  */
 export interface BusHandlers {
-  /** One frame as published by some node (this one included: the bus echoes). Must not throw. */
-  frame(text: string): void;
+  /** One frame as published by some node (this one included: the bus echoes), as bytes or text. Must not throw. */
+  frame(frame: string | Buffer): void;
   /** The bus became usable (publishing and subscribed) or stopped being so. */
   state(up: boolean, reason: string): void;
 }
@@ -22,7 +22,7 @@ export interface Bus {
    */
   open(handlers: BusHandlers, waitMs: number): Promise<void>;
   /** Resolves with how many subscribers received the frame; rejects when it could not be sent. */
-  publish(text: string): Promise<number>;
+  publish(frame: string | Buffer): Promise<number>;
   /** Graceful close (pending publishes are flushed first). */
   close(): Promise<void>;
   /** Drops the connections without any goodbye: a crash, for tests. */

@@ -128,7 +128,7 @@ export class ClusterTransport implements TransportLayer {
     const { settings, logger } = this.deps;
     if (!this.security.hasSecret()) logger.warn(ERRORS.unsignedTransport(this.bus.description));
     this.inbound.listen(Date.now());
-    await this.bus.open({ frame: (text) => this.receive(text), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs);
+    await this.bus.open({ frame: (frame) => this.receive(frame), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs);
     if (this.stopped) return;
     if (!this.bus.up && !this.down) this.onState(false, 'not reachable at start-up');
     const every = (ms: number, tick: () => void) => this.timers.push(setInterval(tick, ms).unref());
@@ -158,7 +158,7 @@ export class ClusterTransport implements TransportLayer {
     }
     this.stopped = true;
     this.outbound.abandon('the transport closed before it could send it');
-    if (this.bus.up) await within(this.publish(this.codec.encode('b', [], this.outbound.published)), GOODBYE_WAIT_MS);
+    if (this.bus.up) await within(this.publish(this.codec.encodeBytes('b', [], this.outbound.published)), GOODBYE_WAIT_MS);
     this.shutdown();
     await this.bus.close();
   }
@@ -192,24 +192,24 @@ export class ClusterTransport implements TransportLayer {
     return this.bus.up && this.resumed && Date.now() - this.lastHeardAt <= 2 * this.deps.settings.heartbeatIntervalMs;
   }
 
-  private receive(text: string): void {
+  private receive(frame: string | Buffer): void {
     this.lastHeardAt = Date.now();
     try {
-      this.inbound.receive(text);
+      this.inbound.receive(frame);
     } catch (error) {
       // Never into the bus client's data handler: one bad frame must not disturb the connection.
       this.log.error('transport-receive', `A frame from ${this.bus.description} could not be processed: ${describeError(error)}`);
     }
   }
 
-  private publish(frame: string): Promise<number> {
+  private publish(frame: Buffer): Promise<number> {
     this.counters.framesSent++;
     return this.bus.publish(frame);
   }
 
   private announce(kind: FrameKind): Promise<number> {
     if (!this.bus.up || this.stopped) return Promise.resolve(0);
-    return this.publish(this.codec.encode(kind, [], this.outbound.published)).catch((error: unknown) => {
+    return this.publish(this.codec.encodeBytes(kind, [], this.outbound.published)).catch((error: unknown) => {
       this.log.warn(`transport-announce-${kind}`, `Could not send a membership frame on ${this.bus.description}: ${describeError(error)}`);
       return 0;
     });

@@ -37,10 +37,10 @@ export class InboundReceiver {
     this.replays = new EpochReplayGuard(startedAt, this.maxAgeMs);
   }
 
-  receive(text: string): void {
-    if (this.codec.isOwnEcho(text)) return;
+  receive(raw: string | Buffer): void {
+    if (this.codec.isOwnEcho(raw)) return;
     this.stats.framesReceived++;
-    const decoded = this.codec.decode(text);
+    const decoded = this.codec.decode(raw);
     if (!decoded.ok) {
       this.reject(decoded.error, decoded.claimedNode, decoded.claimedChannel);
       return;
@@ -119,10 +119,13 @@ export class InboundReceiver {
 function readEntries(frame: Frame): { messages: WireMessage[]; unreadable: { count: number; channel?: ChannelName } } {
   const messages: WireMessage[] = [];
   const unreadable: { count: number; channel?: ChannelName } = { count: 0 };
+  let validTopic: string | undefined;
   for (const raw of frame.entries) {
-    const entry = readEntry(raw, frame.node);
-    if (entry !== undefined) messages.push(entry);
-    else if (unreadable.count++ === 0) unreadable.channel = entryChannel(raw);
+    const entry = readEntry(raw, frame.node, validTopic);
+    if (entry !== undefined) {
+      messages.push(entry);
+      validTopic = entry.message.topic;
+    } else if (unreadable.count++ === 0) unreadable.channel = entryChannel(raw);
   }
   return { messages, unreadable };
 }

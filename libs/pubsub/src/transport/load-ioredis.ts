@@ -7,8 +7,8 @@ export interface RedisClient {
   readonly status: string;
   on(event: 'ready' | 'close' | 'end' | 'reconnecting', listener: () => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
-  on(event: 'message', listener: (channel: string, message: string) => void): this;
-  publish(channel: string, message: string): Promise<number>;
+  on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): this;
+  publish(channel: string, message: string | Buffer): Promise<number>;
   subscribe(channel: string): Promise<unknown>;
   ping(): Promise<unknown>;
   quit(): Promise<unknown>;

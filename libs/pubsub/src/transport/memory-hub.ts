@@ -85,9 +85,9 @@ export class MemoryBus implements Bus {
     if (this.up) handlers.state(true, 'attached to the hub');
   }
 
-  publish(text: string): Promise<number> {
+  publish(frame: string | Buffer): Promise<number> {
     if (!this.up) return Promise.reject(new PubSubError('transport', ERRORS.memoryHubDown));
-    return Promise.resolve(this.hub.deliver(text));
+    return Promise.resolve(this.hub.deliver(typeof frame === 'string' ? frame : frame.toString('utf8')));
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,7 @@ export class RedisBus implements Bus {
   readonly description: string;
   private readonly url: string;
   private readonly channel: string;
+  private readonly channelBytes: Buffer;
   private readonly log: ThrottledLog;
   private publisher: RedisClient | undefined;
   private subscriber: RedisClient | undefined;
@@ -65,6 +66,7 @@ export class RedisBus implements Bus {
   constructor(private readonly options: RedisBusOptions) {
     this.url = options.url ?? DEFAULT_REDIS_URL;
     this.channel = busChannel(options.prefix);
+    this.channelBytes = Buffer.from(this.channel, 'utf8');
     this.description = `${redact(this.url)} channel ${this.channel}`;
     this.log = new ThrottledLog(options.logger, 3, 10_000);
     this.livenessTimeoutMs = Math.max(MIN_LIVENESS_TIMEOUT_MS, options.livenessTimeoutMs ?? 5_000);
@@ -114,10 +116,10 @@ export class RedisBus implements Bus {
     await opened;
   }
 
-  publish(text: string): Promise<number> {
+  publish(frame: string | Buffer): Promise<number> {
     if (this.publisher === undefined || !this.publisherReady)
       return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
-    return this.publisher.publish(this.channel, text).then((receivers) => {
+    return this.publisher.publish(this.channel, frame).then((receivers) => {
       this.publisherProbe?.heard();
       return receivers;
     });
@@ -203,9 +205,10 @@ export class RedisBus implements Bus {
       }
       this.update('subscriber connection closed');
     });
-    client.on('message', (channel, text) => {
+    // The raw bytes: a frame is authenticated as it came, and ioredis need not decode it to a string first.
+    client.on('messageBuffer', (channel, frame) => {
       probe.heard();
-      if (channel === this.channel) this.handlers?.frame(text);
+      if (channel.equals(this.channelBytes)) this.handlers?.frame(frame);
     });
     client.on('error', (error) => this.failed('subscriber', error));
   }

@@ -4,6 +4,7 @@ import type { PubSubMessage } from '../channels/channel.types.js';
 import { copyHeaders } from '../channels/message-headers.js';
 import { isValidTopic } from '../routing/topic-grammar.js';
 import { readPubSubMessage } from '../security/message-shape.js';
+import { readHeader } from './frame-header.js';
 import type { PubSubSecurity, SecureMessageError } from '../security/pubsub-security.js';
 
 /**
@@ -26,7 +27,6 @@ export const WIRE_MAGIC = 'pubsub/2';
 const UNSIGNED = '-';
 
 export type FrameKind = 'd' | 'h' | 'j' | 'b';
-const KINDS: ReadonlySet<string> = new Set(['d', 'h', 'j', 'b']);
 
 /** Why a frame was refused: the security errors, plus the wire's own limits. */
 export type FrameRejection = SecureMessageError | 'too_large' | 'implausible_sequence';
@@ -42,6 +42,12 @@ export function frameLimit(maxFrameBytes: number, maxMessageBytes: number): numb
   return Math.max(maxFrameBytes, maxMessageBytes + SEQUENCE_BYTES) + FRAME_OVERHEAD_BYTES;
 }
 const EPOCH_PATTERN = /^[0-9a-z]{1,32}$/;
+const MAGIC_AND_SPACE = `${WIRE_MAGIC} `;
+const MAGIC_BYTES = Buffer.from(MAGIC_AND_SPACE, 'latin1');
+const NEWLINE = 0x0a;
+const SIGNATURE_CHARS = 64;
+/** Where the first two line breaks are looked for, in bytes: the header's character limit at up to 3 bytes each. */
+const HEADER_WINDOW_BYTES = 3 * (MAX_HEADER_CHARS + 64);
 /** Unauthenticated text is looked at this far, and only to say what it claimed in the rejection report. */
 const PEEK_CHARS = 16 * 1024;
 
@@ -109,6 +115,7 @@ export function entryText(seq: number, tail: string): string {
 export class FrameCodec {
   private frameNumber = 0;
   private readonly ownPrefix: string;
+  private readonly ownPrefixBytes: Buffer;
 
   constructor(
     readonly node: string,
@@ -119,6 +126,7 @@ export class FrameCodec {
     readonly epochStartedAt = Date.now(),
   ) {
     this.ownPrefix = `${WIRE_MAGIC} ${epoch}\n`;
+    this.ownPrefixBytes = Buffer.from(this.ownPrefix, 'latin1');
   }
 
   /** The JSON text of one entry, or undefined when the payload cannot be serialised. */
@@ -129,6 +137,14 @@ export class FrameCodec {
 
   /** The wire text of a frame carrying the given entry texts. */
   encode(kind: FrameKind, entries: readonly string[] = [], sent?: ReadonlyMap<ChannelName, number>): string {
+    return this.encodeBytes(kind, entries, sent).toString('utf8');
+  }
+
+  /**
+   * The same frame as UTF-8 bytes, what goes on the bus: the text is encoded once, and the signature is
+   * computed over those bytes (the same HMAC as over the text) and appended to them.
+   */
+  encodeBytes(kind: FrameKind, entries: readonly string[] = [], sent?: ReadonlyMap<ChannelName, number>): Buffer {
     const header: Record<string, unknown> = {
       n: this.node,
       es: this.epochStartedAt,
@@ -139,44 +155,66 @@ export class FrameCodec {
     };
     if (sent !== undefined) header.s = Object.fromEntries(sent);
     const signed = `${this.ownPrefix}${JSON.stringify(header)}\n[${entries.join(',')}]`;
-    return `${signed}\n${this.security.hasSecret() ? this.security.signText(signed) : UNSIGNED}`;
+    if (!this.security.hasSecret()) return Buffer.from(`${signed}\n${UNSIGNED}`, 'utf8');
+    const length = Buffer.byteLength(signed, 'utf8');
+    const frame = Buffer.allocUnsafe(length + 1 + SIGNATURE_CHARS);
+    frame.write(signed, 0, length, 'utf8');
+    frame[length] = NEWLINE;
+    frame.write(this.security.signText(frame.subarray(0, length)), length + 1, SIGNATURE_CHARS, 'latin1');
+    return frame;
   }
 
-  isOwnEcho(text: string): boolean {
-    return text.startsWith(this.ownPrefix);
+  isOwnEcho(frame: string | Buffer): boolean {
+    if (typeof frame === 'string') return frame.startsWith(this.ownPrefix);
+    const length = this.ownPrefixBytes.length;
+    return frame.length >= length && frame.compare(this.ownPrefixBytes, 0, length, 0, length) === 0;
   }
 
   /**
-   * Size, then signature over the raw text, then age, then shape: nothing is parsed before it is known to be
-   * authentic (or, in an unsigned cluster, before it is known to fit). Never throws.
+   * Size, then signature over the raw bytes, then age, then shape: nothing is parsed before it is known to be
+   * authentic (or, in an unsigned cluster, before it is known to fit). Never throws. A frame arrives as the
+   * bytes the bus carried (Redis) or as text (the in-process hub, tests): text is sized before it is encoded.
    */
-  decode(text: string): DecodeResult {
-    const isFrame = text.startsWith(`${WIRE_MAGIC} `);
+  decode(frame: string | Buffer): DecodeResult {
+    if (typeof frame !== 'string') return this.decodeBytes(frame);
+    if (!frame.startsWith(MAGIC_AND_SPACE))
+      return tooLarge(frame, this.maxFrameBytes) ? { ok: false, error: 'too_large' } : this.notAFrame(frame);
+    if (tooLarge(frame, this.maxFrameBytes)) return this.decodeBytes(Buffer.from(frame.slice(0, MAX_HEADER_CHARS + 128), 'utf8'), true);
+    return this.decodeBytes(Buffer.from(frame, 'utf8'));
+  }
+
+  /** `truncated`: the start of a text already known to be too large, read only for what it claims. */
+  private decodeBytes(bytes: Buffer, truncated = false): DecodeResult {
+    const isFrame = bytes.length >= MAGIC_BYTES.length && bytes.compare(MAGIC_BYTES, 0, MAGIC_BYTES.length, 0, MAGIC_BYTES.length) === 0;
+    if (!truncated && !isFrame) {
+      if (bytes.length > this.maxFrameBytes) return { ok: false, error: 'too_large' };
+      return bytes.length > 3 * PEEK_CHARS ? { ok: false, error: 'invalid_format' } : this.notAFrame(bytes.toString('utf8'));
+    }
     // Within the first line and the header, where a frame has its first two line breaks.
-    const start = text.slice(0, MAX_HEADER_CHARS + 64);
-    const firstBreak = start.indexOf('\n');
-    const headerBreak = firstBreak < 0 ? -1 : start.indexOf('\n', firstBreak + 1);
-    const headerText = headerBreak < 0 ? '' : text.slice(firstBreak + 1, headerBreak);
-    const claims = (error: FrameRejection): FrameRefusal => ({ ok: false, error, ...peekClaims(headerText, text, headerBreak + 1) });
-    if (tooLarge(text, this.maxFrameBytes)) return isFrame ? claims('too_large') : { ok: false, error: 'too_large' };
-    if (!isFrame) return this.notAFrame(text);
-    const lastBreak = text.lastIndexOf('\n');
+    const start = bytes.subarray(0, HEADER_WINDOW_BYTES);
+    const firstBreak = start.indexOf(NEWLINE);
+    let headerBreak = firstBreak < 0 ? -1 : start.indexOf(NEWLINE, firstBreak + 1);
+    let headerText = headerBreak < 0 ? '' : bytes.toString('utf8', firstBreak + 1, headerBreak);
+    if (firstBreak + 1 + headerText.length >= MAX_HEADER_CHARS + 64) [headerBreak, headerText] = [-1, ''];
+    const claims = (error: FrameRejection): FrameRefusal => ({ ok: false, error, ...peekClaims(headerText, bytes, headerBreak + 1) });
+    if (truncated || bytes.length > this.maxFrameBytes) return claims('too_large');
+    const lastBreak = bytes.lastIndexOf(NEWLINE);
     if (headerBreak < 0 || lastBreak <= headerBreak) return { ok: false, error: 'invalid_format' };
 
-    const signature = text.slice(lastBreak + 1);
+    const signature = bytes.toString('latin1', lastBreak + 1);
     const signed = signature !== UNSIGNED;
     if (!signed && this.security.hasSecret()) return claims('unsecured_message_rejected');
     if (signed && !this.security.hasSecret()) return claims('no_secret_configured');
-    if (signed && !this.security.verifyText(text.slice(0, lastBreak), signature)) return claims('invalid_signature');
+    if (signed && !this.security.verifyText(bytes.subarray(0, lastBreak), signature)) return claims('invalid_signature');
 
-    const epoch = text.slice(WIRE_MAGIC.length + 1, firstBreak);
+    const epoch = bytes.toString('latin1', MAGIC_AND_SPACE.length, firstBreak);
     if (!EPOCH_PATTERN.test(epoch)) return claims('invalid_format');
     const header = readHeader(headerText);
     if (header === undefined) return claims('invalid_format');
     if (signed && !this.security.isFresh(header.timestamp)) return claims('expired');
     let entries: unknown;
     try {
-      entries = JSON.parse(text.slice(headerBreak + 1, lastBreak));
+      entries = JSON.parse(bytes.toString('utf8', headerBreak + 1, lastBreak));
     } catch {
       return claims('invalid_format');
     }
@@ -209,48 +247,6 @@ function tooLarge(text: string, maxBytes: number): boolean {
   return text.length * 3 > maxBytes && Buffer.byteLength(text, 'utf8') > maxBytes;
 }
 
-interface Header {
-  node: string;
-  epochStartedAt: number;
-  number: number;
-  timestamp: number;
-  kind: FrameKind;
-  count: number;
-  sent?: Map<ChannelName, number>;
-}
-
-function readHeader(text: string): Header | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const { n, es, f, t, k, c, s } = raw as Record<string, unknown>;
-  if (typeof n !== 'string' || n === '' || typeof k !== 'string' || !KINDS.has(k)) return undefined;
-  if (!isCount(es) || !isCount(f) || f < 1 || !isCount(t) || !isCount(c)) return undefined;
-  const sent = readSent(s);
-  if (sent === null) return undefined;
-  return { node: n, epochStartedAt: es, number: f, timestamp: t, kind: k as FrameKind, count: c, sent };
-}
-
-function isCount(value: unknown): value is number {
-  return Number.isSafeInteger(value) && (value as number) >= 0;
-}
-
-/** The announced sequence numbers: undefined when absent, null when malformed. */
-function readSent(raw: unknown): Map<ChannelName, number> | undefined | null {
-  if (raw === undefined) return undefined;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return null;
-  const sent = new Map<ChannelName, number>();
-  for (const [channel, seq] of Object.entries(raw)) {
-    if (!isChannelName(channel) || !isCount(seq)) return null;
-    sent.set(channel, seq);
-  }
-  return sent;
-}
-
 const CLAIMED_NODE = /"n":"((?:[^"\\]|\\.){1,200})"/;
 const CLAIMED_CHANNEL = /^\[\[\d{1,16},"([a-z]{1,16})"/;
 
@@ -258,20 +254,28 @@ const CLAIMED_CHANNEL = /^\[\[\d{1,16},"([a-z]{1,16})"/;
  * What an unauthenticated frame claims, for the rejection report, by looking at a few bytes (never parsing):
  * the node its header names, and the channel of its first entry.
  */
-function peekClaims(headerText: string, text: string, bodyStart: number): { claimedNode?: string; claimedChannel?: ChannelName } {
+function peekClaims(headerText: string, bytes: Buffer, bodyStart: number): { claimedNode?: string; claimedChannel?: ChannelName } {
   if (headerText === '') return {};
   const node = CLAIMED_NODE.exec(headerText.slice(0, 1_024))?.[1];
-  const channel = CLAIMED_CHANNEL.exec(text.slice(bodyStart, bodyStart + 64))?.[1];
+  const channel = CLAIMED_CHANNEL.exec(bytes.toString('latin1', bodyStart, bodyStart + 64))?.[1];
   return { claimedNode: node, claimedChannel: isChannelName(channel) ? channel : undefined };
 }
 
-/** Reads one entry of an authenticated data frame; undefined when it is malformed. */
-export function readEntry(raw: unknown, node: string): WireMessage | undefined {
+/**
+ * Reads one entry of an authenticated data frame; undefined when it is malformed. `validTopic`: a topic an
+ * earlier entry of the frame had, already checked (entries of one frame mostly share their topic).
+ */
+export function readEntry(raw: unknown, node: string, validTopic?: string): WireMessage | undefined {
   if (!Array.isArray(raw) || (raw.length !== 7 && raw.length !== 8)) return undefined;
   const [seq, channel, id, topic, type, timestamp, payload, rawHeaders] = raw as unknown[];
   if (!isChannelName(channel) || !Number.isSafeInteger(seq) || (seq as number) < 1) return undefined;
   if (typeof id !== 'string' || id === '' || typeof type !== 'string' || type === '') return undefined;
-  if (typeof timestamp !== 'number' || !Number.isFinite(timestamp) || !isValidTopic(topic)) return undefined;
+  if (
+    typeof timestamp !== 'number' ||
+    !Number.isFinite(timestamp) ||
+    ((validTopic === undefined || topic !== validTopic) && !isValidTopic(topic))
+  )
+    return undefined;
   const message: PubSubMessage = { id, channel, topic, type, payload, timestamp, node };
   if (raw.length === 8) {
     const headers = copyHeaders(rawHeaders);
