@@ -285,10 +285,15 @@ describe('retry backoff at shutdown', () => {
     events.subscribe('job', subject.handler, { retries: 3, retryDelayMs: 60_000 });
     events.publish('job', 'job_requested');
     await until(() => subject.calls.length === 1, 'the first attempt');
-    const closing = app.close();
+    let closed = false;
+    void app.close().then(() => (closed = true));
     app = undefined;
-    await jest.advanceTimersByTimeAsync(5_000); // the shutdown drain's limit
-    await closing;
+    // Past the shutdown drain's limit (5 s), in steps: close() reaches the drain after a few turns of its own.
+    for (let step = 0; !closed && step < 50; step++) {
+      await jest.advanceTimersByTimeAsync(500);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(closed).toBe(true);
     expect(events.stats()).toMatchObject({ delivered: 0, handlerErrors: 1, dropped: 1 });
     expect(events.counters.outstanding).toBe(0);
     expect(jest.getTimerCount()).toBe(0);
@@ -299,14 +304,23 @@ describe('retry backoff at shutdown', () => {
   it('a waiting retry does not keep the process alive (its timer is unref-ed)', async () => {
     app = await start();
     const events = app.get(EventsChannel);
-    const subject = failing();
-    const subscription = events.subscribe('job', subject.handler, { retries: 1, retryDelayMs: 60_000 });
     const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === 'Timeout').length;
-    const before = timers();
+    // Read right before the failure and right after it, within one turn: no other timer starts or ends between.
+    let before = -1;
+    let after = -1;
+    const subscription = events.subscribe(
+      'job',
+      () => {
+        before = timers();
+        queueMicrotask(() => (after = timers()));
+        throw new Error('downstream unavailable');
+      },
+      { retries: 1, retryDelayMs: 60_000 },
+    );
     events.publish('job', 'job_requested');
-    await until(() => subject.calls.length === 1, 'the first attempt');
-    expect(events.counters.outstanding).toBe(1);
-    expect(timers()).toBe(before);
+    await until(() => after !== -1, 'the first attempt');
+    expect(events.counters.outstanding).toBe(1); // the retry waits
+    expect(after).toBe(before);
     subscription.unsubscribe(); // or app.close() would wait out its drain for the retry
   });
 });
