@@ -256,6 +256,31 @@ describe('retry backoff on ordinary subscriptions', () => {
   });
 });
 
+describe('retry backoff and publishAndWait', () => {
+  it('a waited publication counts a delayed retry that succeeds as delivered, one failing after its last retry as failed', async () => {
+    app = await start();
+    const events = app.get(EventsChannel);
+    let calls = 0;
+    events.subscribe(
+      'job',
+      () => {
+        if (++calls === 1) throw new Error('first attempt fails');
+      },
+      { retries: 2, retryDelayMs: 20 },
+    );
+    events.subscribe(
+      'job',
+      () => {
+        throw new Error('always');
+      },
+      { retries: 2, retryDelayMs: 20, retryMaxDelayMs: 40 },
+    );
+    const result = await events.publishAndWait('job', 'job_requested', undefined, { timeoutMs: 5_000 });
+    expect(result).toMatchObject({ ok: true, delivered: 1, failed: 1, timedOut: 0 });
+    expect(calls).toBe(2);
+  });
+});
+
 describe('retry backoff at shutdown', () => {
   it('a retry due within the drain is delivered before app.close() resolves', async () => {
     app = await start();
