@@ -1,9 +1,10 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import { CHANNEL_NAMES } from '../channels/channel-names.js';
 import type { CounterName } from '../delivery/channel-counters.js';
+import type { DurableLag } from '../durable/durable-backend.js';
 
 export type AlertRule =
-  'failed_publications' | 'handler_errors' | 'dropped' | 'high_volume' | 'transport_down' | 'transport_up' | 'node_failure';
+  'failed_publications' | 'handler_errors' | 'dropped' | 'high_volume' | 'durable_lag' | 'transport_down' | 'transport_up' | 'node_failure';
 
 export interface AlertThresholds {
   windowMs: number;
@@ -11,7 +12,11 @@ export interface AlertThresholds {
   handlerErrors: number;
   dropped: number;
   messagesPerSecond: number;
+  /** Oldest unacknowledged or unread message of a durable name, in ms; default DEFAULT_DURABLE_LAG_MS. */
+  durableLagMs?: number;
 }
+
+export const DEFAULT_DURABLE_LAG_MS = 60_000;
 
 export interface RuleBreach {
   rule: AlertRule;
@@ -19,6 +24,8 @@ export interface RuleBreach {
   count: number;
   threshold: number;
   severity: 'warning' | 'critical';
+  /** What else the alert's metadata says (durable_lag: the name, its backlog and pending). */
+  details?: Record<string, unknown>;
 }
 
 interface RuleWindow {
@@ -39,13 +46,14 @@ interface VolumeWindow {
 // publish path while the rate stays accurate to a few dozen messages.
 const CLOCK_READ_EVERY = 64;
 
-const COUNTER_RULES: Partial<Record<CounterName, { rule: AlertRule; threshold: keyof AlertThresholds; severity: 'warning' | 'critical' }>> =
-  {
-    failedPublications: { rule: 'failed_publications', threshold: 'failedPublications', severity: 'warning' },
-    handlerErrors: { rule: 'handler_errors', threshold: 'handlerErrors', severity: 'warning' },
-    // A drop is data the user will never see again.
-    dropped: { rule: 'dropped', threshold: 'dropped', severity: 'critical' },
-  };
+const COUNTER_RULES: Partial<
+  Record<CounterName, { rule: AlertRule; threshold: 'failedPublications' | 'handlerErrors' | 'dropped'; severity: 'warning' | 'critical' }>
+> = {
+  failedPublications: { rule: 'failed_publications', threshold: 'failedPublications', severity: 'warning' },
+  handlerErrors: { rule: 'handler_errors', threshold: 'handlerErrors', severity: 'warning' },
+  // A drop is data the user will never see again.
+  dropped: { rule: 'dropped', threshold: 'dropped', severity: 'critical' },
+};
 
 const HIGH_VOLUME_WINDOW_MS = 1_000;
 
@@ -130,6 +138,23 @@ export class AlertRules {
     if (window.alerted || window.count < threshold) return undefined;
     window.alerted = true;
     return breach();
+  }
+
+  /**
+   * A durable name's lag, as its backend reports it: a breach while its oldest pending or unread message is
+   * older than durableLagMs, once per window and name (so a lasting lag is reported again each window).
+   */
+  observeDurableLag(channel: ChannelName, durable: string, lag: DurableLag): RuleBreach | undefined {
+    const threshold = this.thresholds.durableLagMs ?? DEFAULT_DURABLE_LAG_MS;
+    if (!(lag.oldestMs >= threshold) || !this.admit('durable_lag', channel, durable)) return undefined;
+    return {
+      rule: 'durable_lag',
+      channel,
+      count: lag.oldestMs,
+      threshold,
+      severity: 'warning',
+      details: { durable, backlog: lag.backlog, pending: lag.pending },
+    };
   }
 
   /**

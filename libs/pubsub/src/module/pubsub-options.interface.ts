@@ -34,6 +34,8 @@ export interface AlertingOptions {
   dropped?: number;
   /** High volume; default 10_000. */
   messagesPerSecond?: number;
+  /** durable_lag: a durable name's oldest pending or unread message older than this (ms); default 60_000. */
+  durableLagMs?: number;
 }
 
 export interface PubSubModuleOptions {

@@ -24,6 +24,7 @@ import { resolveEventEmitterChannels } from './event-emitter-bridge.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
 import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
 import { DEFAULT_RETENTION_POLICY } from '../durable/retention-defaults.js';
+import { DEFAULT_DURABLE_LAG_MS } from '../integration/alert-rules.js';
 
 /** setInterval's limit: the start-up settings and the runtime setters share it. */
 export const MAX_INTERVAL_MS = MAX_TIMER_MS;
@@ -49,6 +50,7 @@ class AlertingSettings {
   @IsInt() @Min(1) handlerErrors = 10;
   @IsInt() @Min(1) dropped = 1;
   @IsInt() @Min(1) messagesPerSecond = 10_000;
+  @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) durableLagMs = DEFAULT_DURABLE_LAG_MS;
 }
 
 class TransportSettings {
