@@ -23,6 +23,7 @@ import type {
 } from './channel.types.js';
 import { nextSubscriptionId } from './message-ids.js';
 import { copyHeaders, type MessageHeaders } from './message-headers.js';
+import { envelope } from './envelope.js';
 import type { Observable } from 'rxjs';
 import { observeSubscription } from '../observability/observe.js';
 import { ERRORS } from '../error-messages.js';
@@ -149,15 +150,15 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const { hooks } = this.context;
       const checked = this.typeChecked(type);
       const complete = checked ? hooks.complete : undefined;
-      const message: PubSubMessage = {
-        id: this.context.ids.next(),
-        channel: this.name,
-        topic: topic as string,
+      const message = envelope(
+        this.context.ids.next(),
+        this.name,
+        topic as string,
         type,
-        payload: complete === undefined ? given : complete(this.name, type, given, this.context.nodeName),
-        timestamp: this.context.clock.now(),
-        node: this.context.nodeName,
-      };
+        complete === undefined ? given : complete(this.name, type, given, this.context.nodeName),
+        this.context.clock.now(),
+        this.context.nodeName,
+      );
       if (headers !== undefined) message.headers = headers as MessageHeaders;
       const invalid = checked ? hooks.validate?.(this.name, type, message.payload) : undefined;
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);

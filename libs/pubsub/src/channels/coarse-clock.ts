@@ -6,7 +6,11 @@
 const REUSE_LIMIT = 64;
 
 export class CoarseClock {
-  private time = 0;
+  /**
+   * Starts as a non-number so that V8 stores the field as a pointer: every reader then gets the same number
+   * object instead of a fresh copy (see envelope.ts).
+   */
+  private time: number | undefined = undefined;
   private reads = REUSE_LIMIT;
   private fresh = false;
   private readonly expire = (): void => {
@@ -23,6 +27,6 @@ export class CoarseClock {
       this.time = Date.now();
       this.reads = 0;
     }
-    return this.time;
+    return this.time!;
   }
 }

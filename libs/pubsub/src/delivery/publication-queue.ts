@@ -1,6 +1,6 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
-import { Deque } from './deque.js';
+import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';
 
 /**
@@ -10,11 +10,6 @@ import type { Runnable } from './runnable.js';
  * clock reads per run instead of one per 32 deliveries.
  */
 const FIRST_CLOCK_READ = 16;
-/**
- * A streaming producer refills the channel's queue every turn (a thousand publications between two yields is
- * common): keeping 4,096 slots (64 KB per channel, once it has been that busy) saves regrowing them each time.
- */
-const RETAINED_CAPACITY = 4_096;
 
 /** What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. */
 export interface DeliveryTarget {
@@ -32,10 +27,11 @@ export interface DeliveryTarget {
  */
 export class PublicationQueue implements Runnable {
   queued = false;
-  // Two queues in step rather than one of { message, targets } objects: no allocation per publication.
-  private readonly messages = new Deque<PubSubMessage>(RETAINED_CAPACITY);
-  /** Each message's route as the index cached it (shared, frozen), or a copy without the mailboxes that refused it. */
-  private readonly routes = new Deque<readonly DeliveryTarget[]>(RETAINED_CAPACITY);
+  /**
+   * Each message with its route as the index cached it (shared, frozen), or a copy without the mailboxes that
+   * refused it. Pairs side by side rather than { message, targets } objects: no allocation per publication.
+   */
+  private readonly pending = new PairQueue<PubSubMessage, readonly DeliveryTarget[]>();
   /** Targets of the first publication already handled (a turn may end in the middle of one). */
   private cursor = 0;
   /** Counts spills, so that a delivery loop notices one happening under it. */
@@ -47,12 +43,11 @@ export class PublicationQueue implements Runnable {
   ) {}
 
   get runnable(): boolean {
-    return this.messages.length > 0;
+    return this.pending.length > 0;
   }
 
   push(message: PubSubMessage, targets: readonly DeliveryTarget[]): void {
-    this.messages.push(message);
-    this.routes.push(targets);
+    this.pending.push(message, targets);
     if (!this.queued) this.schedule(this);
   }
 
@@ -60,9 +55,9 @@ export class PublicationQueue implements Runnable {
     let handled = 0;
     let clockAt = FIRST_CLOCK_READ;
     serving: while (handled < budget) {
-      const message = this.messages.peek();
+      const message = this.pending.peekFirst();
       if (message === undefined) break;
-      const targets = this.routes.peek()!;
+      const targets = this.pending.peekSecond();
       const spills = this.spills;
       while (this.cursor < targets.length) {
         targets[this.cursor++].deliver(message);
@@ -75,14 +70,12 @@ export class PublicationQueue implements Runnable {
         }
         if (handled >= budget) break serving;
       }
-      this.messages.shift();
-      this.routes.shift();
+      this.pending.shift();
       this.cursor = 0;
     }
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
-    if (this.cursor > 0 && this.cursor === this.routes.peek()?.length) {
-      this.messages.shift();
-      this.routes.shift();
+    if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.pending.peekSecond().length) {
+      this.pending.shift();
       this.cursor = 0;
     }
     return handled;
@@ -90,8 +83,7 @@ export class PublicationQueue implements Runnable {
 
   /** Forgets every waiting publication; only for mailboxes that no longer take deliveries (shutdown). */
   clear(): void {
-    this.messages.clear();
-    this.routes.clear();
+    this.pending.clear();
     this.cursor = 0;
   }
 
@@ -102,8 +94,9 @@ export class PublicationQueue implements Runnable {
    */
   spill(): void {
     this.spills++;
-    for (let message = this.messages.shift(); message !== undefined; message = this.messages.shift()) {
-      const targets = this.routes.shift()!;
+    for (let message = this.pending.peekFirst(); message !== undefined; message = this.pending.peekFirst()) {
+      const targets = this.pending.peekSecond();
+      this.pending.shift();
       for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message);
       this.cursor = 0;
     }
