@@ -120,6 +120,15 @@ export const ERRORS = {
   invalidPublishAndWaitTimeout: (timeoutMs: unknown) =>
     `publishAndWait timeoutMs must be a number of milliseconds from 0 up, got ${show(timeoutMs)}`,
 
+  // Durable delivery across nodes (Redis Streams).
+  durableRedisConnection: (role: string, cause: string) =>
+    `durable redis streams: ${role} connection failed (${cause}); retrying, durable deliveries wait until it is back`,
+  durableAppendFailed: (channel: string, count: number, cause: string) =>
+    `durable redis streams: ${count} publication(s) on channel '${channel}' not appended to the stream (${cause}); counted in failed`,
+  durableGroupFailed: (durable: string, key: string, cause: string) =>
+    `durable redis streams: consumer group '${durable}' on stream '${key}' could not be created (${cause}); retried on reconnect`,
+  durableReadFailed: (key: string, cause: string) => `durable redis streams: reading stream '${key}' failed (${cause}); retrying`,
+
   // Observability.
   missingPeer: (feature: string, specifier: string, range: string, cause: string) =>
     `@gater/pubsub: ${feature} needs the optional peer dependency '${specifier}', which could not be loaded (${cause}); install it with: npm install ${specifier}@'${range}'`,

@@ -1,0 +1,307 @@
+import type { ChannelName } from '../../channels/channel-names.js';
+import type { PubSubMessage } from '../../channels/channel.types.js';
+import type { ThrottledLog } from '../../delivery/throttled-log.js';
+import type { DurableLag, DurableMemberOptions, DurableMembership } from '../../durable/durable-backend.js';
+import { ERRORS } from '../../error-messages.js';
+import { matchTopic } from '../../routing/match-topic.js';
+import { GroupMembers, type DispatchIo } from './group-members.js';
+import type { StreamClient } from './stream-client.js';
+import { autoClaim, claimEach, groupLag, type GroupAddress } from './stream-commands.js';
+import { StreamMember, type InFlight } from './stream-member.js';
+import { streamReadEntries, type StreamEntry } from './stream-replies.js';
+import { CREATE_GROUP, UNREPORTED_LOST } from './stream-scripts.js';
+import { startPosition } from './stream-start.js';
+
+/** What a group needs from the backend that owns it (the connections, verification, acknowledgements). */
+export interface GroupIo {
+  readonly nodeName: string;
+  readonly log: ThrottledLog;
+  /** The shared writer connection when it is ready. */
+  writer(): StreamClient | undefined;
+  /** A new connection of the group's own, for its blocking reads. */
+  connect(name: string): StreamClient;
+  /** Sends the appends waiting on the writer now, so a group created after them starts after them. */
+  flushAppends(): void;
+  /** Verifies and decodes an entry; a refused one is counted and reported there, and undefined returned. */
+  read(channel: ChannelName, fields: unknown[] | null): PubSubMessage | undefined;
+  ack(key: string, group: string, id: string): void;
+  ackIfOwned(key: string, group: string, id: string, consumer: string): void;
+}
+
+const BLOCK_MS = 1_000;
+const IDLE_MS = 1_000;
+const RETRY_MS = 250;
+const LAG_REFRESH_MS = 250;
+const NO_LAG: DurableLag = Object.freeze({ pending: 0, backlog: 0, oldestMs: 0 });
+
+/**
+ * One durable name on one channel, as seen from this node: its members here (a queue group with the members of
+ * other nodes), a reader connection of its own that blocks on the stream for them, the deliveries of members
+ * that left (reclaimed at once by a member that stays, before newer entries), and the lag for stats. It outlives
+ * its members, like the group in Redis, so `lag` keeps reporting a name nobody runs.
+ */
+export class StreamGroup implements GroupAddress {
+  private readonly members = new GroupMembers();
+  private readonly dispatchIo: DispatchIo = {
+    read: (fields) => this.io.read(this.channel, fields),
+    skip: (id) => this.io.ack(this.key, this.durable, id),
+    lost: (count) => this.reportLost(count),
+  };
+  private reader: StreamClient | undefined;
+  private running: Promise<void> | undefined;
+  private created = false;
+  private createdOnce = false;
+  private creating: Promise<void> | undefined;
+  private wakeUp: (() => void) | undefined;
+  private idle = false;
+  private closed = false;
+  private unreportedLost = 0;
+  private lagValue: DurableLag = NO_LAG;
+  private lagRefreshedAt = 0;
+  private lagRefreshing = false;
+  private claimCursor = '0-0';
+  private lastClaimAt = 0;
+  private claiming = false;
+  private nextMember = 1;
+  private readonly instance = Math.random().toString(36).slice(2, 8);
+
+  constructor(
+    private readonly io: GroupIo,
+    readonly channel: ChannelName,
+    readonly key: string,
+    readonly durable: string,
+    private readonly first: DurableMemberOptions,
+  ) {}
+
+  get lostKey(): string {
+    return `${this.key}:lost`;
+  }
+
+  join(options: DurableMemberOptions): DurableMembership {
+    // The consumer's name in Redis: node, this group object (a restarted process gets new ones), member.
+    const consumer = `${this.io.nodeName}:${this.instance}:${this.nextMember++}`;
+    const member = new StreamMember(options, consumer, (id, delivery) => this.acknowledge(id, delivery));
+    this.members.add(member);
+    this.reportLost(0);
+    if (!this.created) void this.ensureCreated();
+    this.running ??= this.run();
+    this.wake();
+    return {
+      wake: () => this.wake(),
+      leave: () => this.leave(member),
+      get pending() {
+        return member.inFlight.size;
+      },
+    };
+  }
+
+  lag(): DurableLag {
+    if (Date.now() - this.lagRefreshedAt >= LAG_REFRESH_MS) void this.refreshLag();
+    return this.lagValue;
+  }
+
+  /** The writer (re)connected: the group may be gone (a Redis restarted empty). Resolves once it exists. */
+  ensureCreated(): Promise<void> {
+    this.creating ??= this.create().finally(() => (this.creating = undefined));
+    return this.creating;
+  }
+
+  wake(): void {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = undefined;
+    wakeUp?.();
+  }
+
+  /** Entries idle for longer than the smallest ack timeout of the members here go to one with room. */
+  async claimIdle(now: number): Promise<void> {
+    const writer = this.io.writer();
+    const member = this.members.nextWithCapacity();
+    if (this.closed || !this.created || writer === undefined || member === undefined) return;
+    const ackTimeoutMs = this.members.ackTimeoutMs(this.first.ackTimeoutMs);
+    if (this.claiming || now - this.lastClaimAt < Math.min(Math.max(ackTimeoutMs / 2, 25), 1_000)) return;
+    this.lastClaimAt = now;
+    this.claiming = true;
+    try {
+      const claimed = await autoClaim(writer, this, member.consumer, ackTimeoutMs, this.claimCursor, member.capacity());
+      this.claimCursor = claimed.cursor;
+      this.reportLost(claimed.deleted);
+      this.dispatch(member, claimed.entries, claimed.counts);
+    } catch (error) {
+      if (!this.closed) this.io.log.warn(`redis-streams-claim:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
+    } finally {
+      this.claiming = false;
+    }
+  }
+
+  /** Stats: pending, unread and the age of the oldest of them, refreshed from Redis at most every 250 ms. */
+  async refreshLag(): Promise<void> {
+    const writer = this.io.writer();
+    if (this.lagRefreshing || this.closed || !this.created || writer === undefined) return;
+    this.lagRefreshing = true;
+    this.lagRefreshedAt = Date.now();
+    try {
+      const { lost, lag } = await groupLag(writer, this, this.lostKey);
+      this.reportLost(lost);
+      if (lag !== undefined) this.lagValue = lag;
+    } catch (error) {
+      if (!this.closed) this.io.log.warn(`redis-streams-info:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
+    } finally {
+      this.lagRefreshing = false;
+    }
+  }
+
+  async close(waitMs: number): Promise<void> {
+    this.closed = true;
+    this.reader?.disconnect();
+    this.wake();
+    const running = this.running ?? Promise.resolve();
+    await Promise.race([running, new Promise((resolve) => setTimeout(resolve, waitMs).unref())]);
+  }
+
+  private async create(): Promise<void> {
+    const writer = this.io.writer();
+    if (writer === undefined || this.closed) return;
+    try {
+      // Appends this node made before subscribing are written first: a group at '$' starts after them.
+      this.io.flushAppends();
+      const first = this.members.first?.options ?? this.first;
+      const start = this.createdOnce
+        ? '0' // recreated (Redis lost it): whatever the new stream holds is newer than what the group had read
+        : await startPosition(
+            writer,
+            this.key,
+            first.replay,
+            (topic) => first.patterns.some((p) => matchTopic(p, topic)),
+            (fields) => this.io.read(this.channel, fields),
+          );
+      await writer.call('EVAL', CREATE_GROUP, 1, this.key, this.durable, start);
+      this.created = true;
+      this.createdOnce = true;
+      this.wake();
+    } catch (error) {
+      if (!this.closed)
+        this.io.log.warn(`redis-streams-group:${this.key}`, ERRORS.durableGroupFailed(this.durable, this.key, String(error)));
+    }
+  }
+
+  private async run(): Promise<void> {
+    while (!this.closed) {
+      const reader = (this.reader ??= this.openReader());
+      if (!this.created || reader.status !== 'ready') {
+        if (!this.created) void this.ensureCreated();
+        await this.pause(RETRY_MS);
+        continue;
+      }
+      const member = this.members.nextWithCapacity();
+      if (member === undefined) {
+        await this.pause(IDLE_MS);
+        continue;
+      }
+      if (this.members.orphans.size > 0) await this.reclaimOrphans(member);
+      else this.idle = (await this.read(reader, member, this.idle ? BLOCK_MS : undefined)) === 0;
+    }
+  }
+
+  private openReader(): StreamClient {
+    const reader = this.io.connect(`${this.key}:${this.durable}`);
+    reader.on('ready', () => this.wake());
+    return reader;
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.wakeUp = undefined;
+        resolve();
+      }, ms);
+      this.wakeUp = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+
+  /** Reads new entries for `member` (blocking for up to `blockMs` when the group was idle); returns how many. */
+  private async read(reader: StreamClient, member: StreamMember, blockMs: number | undefined): Promise<number> {
+    const block = blockMs === undefined ? [] : ['BLOCK', blockMs];
+    try {
+      // Trimming is only seen before a read: the read folds what it skipped into the group's entries-read.
+      const results = ((await reader
+        .pipeline()
+        .call('EVAL', UNREPORTED_LOST, 2, this.key, this.lostKey, this.durable)
+        .call(
+          'XREADGROUP',
+          'GROUP',
+          this.durable,
+          member.consumer,
+          'COUNT',
+          Math.max(1, member.capacity()),
+          ...block,
+          'STREAMS',
+          this.key,
+          '>',
+        )
+        .exec()) ?? []) as Array<[Error | null, unknown]>;
+      const [[lostError, lost] = [null, 0], [readError, reply] = [null, null]] = results;
+      if (lostError === null) this.reportLost(Number(lost ?? 0));
+      if (readError !== null) throw readError;
+      const entries = streamReadEntries(reply, this.key);
+      this.dispatch(member, entries, undefined);
+      return entries.length;
+    } catch (error) {
+      if (this.closed) return 0;
+      if (String(error).includes('NOGROUP')) {
+        this.created = false;
+        void this.ensureCreated();
+      } else {
+        this.io.log.warn(`redis-streams-read:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
+        await this.pause(RETRY_MS);
+      }
+      return 0;
+    }
+  }
+
+  private dispatch(member: StreamMember, entries: StreamEntry[], counts: Map<string, number> | undefined): void {
+    this.members.dispatch(member, entries, counts, this.dispatchIo);
+  }
+
+  private acknowledge(id: string, delivery: InFlight): void {
+    const ackTimeoutMs = this.members.ackTimeoutMs(this.first.ackTimeoutMs);
+    // After half the ack timeout another node may claim it any moment: acknowledge only if it is still ours.
+    if (Date.now() - delivery.deliveredAt < ackTimeoutMs / 2) this.io.ack(this.key, this.durable, id);
+    else this.io.ackIfOwned(this.key, this.durable, id, delivery.consumer);
+  }
+
+  private leave(member: StreamMember): void {
+    if (this.members.remove(member)) this.wake();
+  }
+
+  /**
+   * A member left with deliveries unacknowledged: a member that stays here takes them at once, in their order,
+   * unless another node claimed one meanwhile (its idle time in Redis is then shorter than ours).
+   */
+  private async reclaimOrphans(member: StreamMember): Promise<void> {
+    const writer = this.io.writer();
+    if (writer === undefined) return;
+    const batch = this.members.takeOrphans(member.capacity());
+    const now = Date.now();
+    // 50 ms below this node's own measure of the idle time: Redis took the delivery time a little earlier.
+    const wanted = batch.map(([id, orphan]): [string, number] => [id, Math.max(0, now - orphan.deliveredAt - 50)]);
+    try {
+      const entries = await claimEach(writer, this, member.consumer, wanted);
+      const counts = new Map(batch.map(([id, orphan]) => [id, orphan.deliveryCount + 1]));
+      this.dispatch(member, entries, counts);
+    } catch (error) {
+      if (!this.closed) this.io.log.warn(`redis-streams-claim:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
+    }
+  }
+
+  /** Reported to a member of this node; kept until one runs (the count was taken off the shared tally). */
+  private reportLost(count: number): void {
+    if (count > 0) this.unreportedLost += count;
+    const member = this.members.first;
+    if (member === undefined || this.unreportedLost === 0) return;
+    member.options.lost(this.unreportedLost);
+    this.unreportedLost = 0;
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Lua run atomically by Redis, so a group's counters are read and written in one step while other nodes append
+ * and read. Both rely on the group's `entries-read` (Redis 7): entries added to the stream up to the group's
+ * last-delivered id, trimmed ones included.
+ */
+const HELPERS = `
+local function field(list, name)
+  for i = 1, #list, 2 do if list[i] == name then return list[i + 1] end end
+end
+local function before(a, b)
+  local am, as = string.match(a, '^(%d+)-(%d+)$')
+  local bm, bs = string.match(b, '^(%d+)-(%d+)$')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+local function group(key, name)
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', key)) do
+    if field(g, 'name') == name then return g end
+  end
+end
+`;
+
+/**
+ * KEYS[1] stream; ARGV[1] group, ARGV[2] start id or '$'. Creates the group (and the stream) unless it exists,
+ * with ENTRIESREAD counting everything before its start, so that `lost` counts only what it missed. 1 if created.
+ */
+export const CREATE_GROUP = `${HELPERS}
+local added = 0
+local after = 0
+if redis.call('EXISTS', KEYS[1]) == 1 then
+  if group(KEYS[1], ARGV[1]) then return 0 end
+  added = field(redis.call('XINFO', 'STREAM', KEYS[1]), 'entries-added')
+  if ARGV[2] ~= '$' then after = #redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+') end
+end
+redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM', 'ENTRIESREAD', added - after)
+return 1
+`;
+
+/**
+ * KEYS[1] stream, KEYS[2] the hash of what was already reported; ARGV[1] group. Entries added after the group's
+ * last-delivered id and trimmed before it read them are lost; returns how many were not reported yet (by any
+ * node), so each loss is counted once across the cluster. Reported counts are kept per `entries-read` value:
+ * once the group reads on, Redis folds the trimmed entries into entries-read and a new count starts.
+ */
+export const UNREPORTED_LOST = `${HELPERS}
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local g = group(KEYS[1], ARGV[1])
+if not g then return 0 end
+local read = field(g, 'entries-read')
+if type(read) ~= 'number' then return 0 end
+local stream = redis.call('XINFO', 'STREAM', KEYS[1])
+local length = field(stream, 'length')
+local lost = 0
+if length == 0 then
+  lost = field(stream, 'entries-added') - read
+else
+  local first = field(stream, 'first-entry')
+  if first and before(field(g, 'last-delivered-id'), first[1]) then lost = field(stream, 'entries-added') - read - length end
+end
+local seen = 0
+local stored = redis.call('HGET', KEYS[2], ARGV[1])
+if stored then
+  local r, c = string.match(stored, '^(%d+):(%d+)$')
+  if tonumber(r) == read then seen = tonumber(c) end
+end
+if lost <= seen then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], string.format('%d:%d', read, lost))
+return lost - seen
+`;
+
+/**
+ * KEYS[1] stream; ARGV[1] group, ARGV[2] id, ARGV[3] consumer. A late acknowledgement: only if the entry is still
+ * this consumer's (after the ack timeout another node may have claimed it and be handling it now).
+ */
+export const ACK_IF_OWNED = `
+local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
+if pending[1] and pending[1][2] == ARGV[3] then return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) end
+return 0
+`;
