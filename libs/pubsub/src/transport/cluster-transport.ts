@@ -2,6 +2,8 @@ import type { PubSubMessage } from '../channels/channel.types.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
+import type { ChannelName } from '../channels/channel-names.js';
+import type { DurableStore } from './durable-store.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import type { Bus } from './bus.js';
 import { InboundReceiver } from './inbound-receiver.js';
@@ -13,7 +15,7 @@ import type { TransportDependencies, TransportLayer } from './transport-layer.js
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 import { ViolationReporter } from './violation-reporter.js';
 import { within } from './within.js';
-import { FrameCodec, frameLimit, newEpoch, type Frame, type FrameKind } from './wire-frame.js';
+import { FrameCodec, frameLimit, newEpoch, type Frame, type FrameKind, type FrameRejection } from './wire-frame.js';
 
 export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs' | 'maxMessageBytes'> {
   /** How long start() waits for the bus before carrying on without it. */
@@ -67,6 +69,8 @@ export class ClusterTransport implements TransportLayer {
     private readonly deps: TransportDependencies,
     private readonly bus: Bus,
     tuning: Partial<ClusterTuning> = {},
+    /** Where durable subscriptions live across nodes (Redis Streams), opened and closed with the bus. */
+    private readonly durable?: DurableStore,
   ) {
     const { settings, channels, logger } = deps;
     this.tuning = { ...DEFAULT_CLUSTER_TUNING, ...tuning };
@@ -128,7 +132,10 @@ export class ClusterTransport implements TransportLayer {
     const { settings, logger } = this.deps;
     if (!this.security.hasSecret()) logger.warn(ERRORS.unsignedTransport(this.bus.description));
     this.inbound.listen(Date.now());
-    await this.bus.open({ frame: (frame) => this.receive(frame), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs);
+    await Promise.all([
+      this.bus.open({ frame: (frame) => this.receive(frame), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs),
+      this.durable?.open(this.tuning.openWaitMs, { rejected: (channel, error) => this.rejectedEntry(channel, error) }),
+    ]);
     if (this.stopped) return;
     if (!this.bus.up && !this.down) this.onState(false, 'not reachable at start-up');
     const every = (ms: number, tick: () => void) => this.timers.push(setInterval(tick, ms).unref());
@@ -152,6 +159,8 @@ export class ClusterTransport implements TransportLayer {
    */
   async close(): Promise<void> {
     if (this.stopped) return;
+    // In parallel with the bus's steps, each of its own bounded the same way.
+    const durableClosed = this.durable?.close();
     this.clearTimers();
     if (this.bus.up && this.resumed && !(await this.outbound.settle(this.tuning.closeFlushMs))) {
       this.log.warn('transport-close', `Closing with ${this.outbound.size} message(s) not sent after ${this.tuning.closeFlushMs} ms`);
@@ -160,7 +169,7 @@ export class ClusterTransport implements TransportLayer {
     this.outbound.abandon('the transport closed before it could send it');
     if (this.bus.up) await within(this.publish(this.codec.encodeBytes('b', [], this.outbound.published)), GOODBYE_WAIT_MS);
     this.shutdown();
-    await this.bus.close();
+    await Promise.all([this.bus.close(), durableClosed]);
   }
 
   /** Stops without a goodbye, as a crash would: peers notice only by the node timeout. For tests. */
@@ -170,6 +179,13 @@ export class ClusterTransport implements TransportLayer {
     this.clearTimers();
     this.shutdown();
     this.bus.abort();
+    this.durable?.abort();
+  }
+
+  /** A stream entry that failed verification: counted and reported like a rejected bus frame, never delivered. */
+  private rejectedEntry(channel: ChannelName, error: FrameRejection): void {
+    this.counters.rejected[error] = (this.counters.rejected[error] ?? 0) + 1;
+    this.violations.report({ error, claims: new Map([[channel, 1]]), bus: `${this.bus.description} (durable stream)` });
   }
 
   private shutdown(): void {

@@ -3,10 +3,11 @@ import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
 import type { PubSubSettings } from '../module/pubsub-settings.js';
-import type { PubSubSecurity } from '../security/pubsub-security.js';
+import { PubSubSecurity } from '../security/pubsub-security.js';
 import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
 import type { MemoryHub } from './memory-hub.js';
-import { RedisBus } from './redis-bus.js';
+import { DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
+import { RedisStreamsBackend } from './redis-streams/redis-streams-backend.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 
 export type { TransportStats } from './transport-stats.js';
@@ -65,6 +66,9 @@ export class LocalOnlyTransport implements TransportLayer {
   async close(): Promise<void> {}
 }
 
+/** A stream entry carries the message's wire encoding plus a magic line and its node's name. */
+const STREAM_ENTRY_OVERHEAD_BYTES = 1_024;
+
 /**
  * Redis when configured (ioredis is loaded only then, at start), an in-process hub when given, else local only.
  * Redis is secure by default: without a secret it refuses to start unless `allowUnsigned` says so.
@@ -80,7 +84,20 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       logger: deps.logger,
       livenessTimeoutMs: deps.settings.heartbeatIntervalMs,
     });
-    return new ClusterTransport(deps, bus, deps.tuning);
+    const { settings } = deps;
+    const security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
+    // Durable subscriptions of retained channels read Redis Streams; live delivery stays on the bus.
+    const durable = new RedisStreamsBackend({
+      url: transport.url ?? DEFAULT_REDIS_URL,
+      prefix: transport.prefix,
+      nodeName: deps.settings.nodeName,
+      security,
+      logger: deps.logger,
+      maxEntryBytes: deps.settings.maxMessageBytes + STREAM_ENTRY_OVERHEAD_BYTES,
+      appendFailed: (channel, count) => deps.channels.channel(channel).counters.countFailure('not_retained', count),
+    });
+    deps.channels.hooks.durable = durable;
+    return new ClusterTransport({ ...deps, security }, bus, deps.tuning, durable);
   }
   if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);
   return new LocalOnlyTransport(deps);

@@ -12,6 +12,8 @@ import type {
 import { ERRORS } from '../../error-messages.js';
 import type { PubSubSecurity } from '../../security/pubsub-security.js';
 import type { FrameRejection } from '../wire-frame.js';
+import type { DurableStore } from '../durable-store.js';
+import { loadIoredis } from '../load-ioredis.js';
 import { within } from '../within.js';
 import type { StreamClient, StreamClientConstructor } from './stream-client.js';
 import { decodeStreamEntry, encodeStreamEntry } from './stream-entry.js';
@@ -27,7 +29,8 @@ export interface RedisStreamsBackendOptions {
   logger: PubSubLogger;
   /** Entries longer than this (bytes) are refused unread, like oversized bus frames. */
   maxEntryBytes: number;
-  Redis: StreamClientConstructor;
+  /** The client class; ioredis is loaded at open() when absent (it is an optional peer). */
+  Redis?: StreamClientConstructor;
   /** A stream entry that failed verification (never delivered): to be reported as an access violation. */
   rejected?(channel: ChannelName, error: FrameRejection): void;
   /** Publications that could not be appended (Redis down, a payload that cannot be serialised). */
@@ -47,7 +50,7 @@ const NO_LAG: DurableLag = Object.freeze({ pending: 0, backlog: 0, oldestMs: 0 }
  * members' ackTimeoutMs (a killed process's, a handler that hung) are taken over with XAUTOCLAIM, with the
  * delivery count Redis keeps in the group's pending list. Entries are signed and verified like bus frames.
  */
-export class RedisStreamsBackend implements DurableBackend {
+export class RedisStreamsBackend implements DurableBackend, DurableStore {
   readonly kind = 'redis';
   private writerClient: StreamClient | undefined;
   private readonly writer: StreamWriter;
@@ -56,6 +59,8 @@ export class RedisStreamsBackend implements DurableBackend {
   private readonly io: GroupIo;
   private readonly timers: NodeJS.Timeout[] = [];
   private closing = false;
+  private Redis: StreamClientConstructor | undefined;
+  private rejectedHandler: RedisStreamsBackendOptions['rejected'];
   private failedCount = 0;
   private rejectedCount = 0;
 
@@ -87,8 +92,11 @@ export class RedisStreamsBackend implements DurableBackend {
   }
 
   /** Connects the writer (waiting at most `waitMs` for it; it keeps trying afterwards) and starts the timers. */
-  async open(waitMs: number): Promise<void> {
+  async open(waitMs: number, events?: { rejected(channel: ChannelName, error: FrameRejection): void }): Promise<void> {
     if (this.writerClient !== undefined || this.closing) return;
+    this.rejectedHandler = events?.rejected ?? this.options.rejected;
+    this.Redis = this.options.Redis ?? ((await loadIoredis()) as unknown as StreamClientConstructor);
+    if (this.closing) return;
     const writer = this.connect(`${this.options.prefix}:streams`, 'writer');
     this.writerClient = writer;
     const ready = new Promise<void>((resolve) => writer.on('ready', resolve));
@@ -133,8 +141,17 @@ export class RedisStreamsBackend implements DurableBackend {
     writer?.disconnect();
   }
 
+  /** As a crash would: connections dropped, nothing flushed (what was not acknowledged is redelivered). For tests. */
+  abort(): void {
+    this.closing = true;
+    for (const timer of this.timers.splice(0)) clearInterval(timer);
+    this.writer.abandon('the backend was aborted');
+    for (const group of this.groups.values()) void group.close(0);
+    this.writerClient?.disconnect();
+  }
+
   private connect(connectionName: string, role: string): StreamClient {
-    const client = new this.options.Redis(this.options.url, {
+    const client = new this.Redis!(this.options.url, {
       retryStrategy: (times: number) => Math.min(50 * times, 1_000),
       connectTimeout: 2_000,
       enableOfflineQueue: false,
@@ -168,7 +185,7 @@ export class RedisStreamsBackend implements DurableBackend {
     if (decoded.ok && decoded.message.channel === channel) return decoded.message;
     const error: FrameRejection = decoded.ok ? 'invalid_format' : decoded.error;
     this.rejectedCount++;
-    this.options.rejected?.(channel, error);
+    this.rejectedHandler?.(channel, error);
     return undefined;
   }
 

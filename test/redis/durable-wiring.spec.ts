@@ -1,0 +1,74 @@
+import { randomBytes } from 'node:crypto';
+import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types.js';
+import { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
+import { silentLogger } from '../../libs/pubsub/src/delivery/pubsub-logger.js';
+import { resolvePubSubSettings } from '../../libs/pubsub/src/module/pubsub-settings.js';
+import { MemoryHub } from '../../libs/pubsub/src/transport/memory-hub.js';
+import { createTransportLayer, type TransportLayer } from '../../libs/pubsub/src/transport/transport-layer.js';
+import { waitFor } from '../support/channels.js';
+import { RedisServer } from '../support/redis-server.js';
+import { describeWithRedis } from './support/describe-with-redis.js';
+
+const SECRET = 'durable-wiring-secret-0123456789';
+
+describeWithRedis('durable backend chosen by the transport', () => {
+  let server: RedisServer;
+  const nodes: { channels: ChannelSet; transport: TransportLayer }[] = [];
+
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => server.stop());
+  afterEach(async () => {
+    for (const { channels, transport } of nodes.splice(0)) {
+      channels.close();
+      await transport.close();
+    }
+  });
+
+  async function node(
+    name: string,
+    transport: { type: 'redis'; url: string; prefix: string } | { memoryHub: MemoryHub },
+  ): Promise<ChannelSet> {
+    const redis = 'type' in transport ? transport : undefined;
+    const settings = resolvePubSubSettings({ nodeName: name, transport: redis, secretKeyBase: SECRET, heartbeatIntervalMs: 100 }, {});
+    const channels = new ChannelSet({ nodeName: name, logger: silentLogger });
+    const memoryHub = 'memoryHub' in transport ? transport.memoryHub : undefined;
+    const layer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, memoryHub });
+    nodes.push({ channels, transport: layer });
+    await layer.start();
+    return channels;
+  }
+
+  it('with Redis, durable subscriptions of two nodes share the stream (each message once) while live ones get every message over the bus', async () => {
+    const cluster = { type: 'redis' as const, url: server.url, prefix: `wiring-${randomBytes(4).toString('hex')}` };
+    const [a, b, publisher] = [await node('a', cluster), await node('b', cluster), await node('p', cluster)];
+    expect([a, b, publisher].map((set) => set.hooks.durable?.kind)).toEqual(['redis', 'redis', 'redis']);
+    const durable: PubSubMessage[] = [];
+    const live: PubSubMessage[] = [];
+    a.channel('audit').subscribe('audit:*', (m) => void durable.push(m), { durable: 'archiver' });
+    b.channel('audit').subscribe('audit:*', (m) => void durable.push(m), { durable: 'archiver' });
+    a.channel('audit').subscribe('audit:*', (m) => void live.push(m));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the group is created, the nodes see each other
+    for (let i = 0; i < 200; i++) expect(publisher.channel('audit').publish(`audit:${i}`, 'recorded', { i }).ok).toBe(true);
+    await waitFor(() => durable.length >= 200 && live.length >= 200, 'durable and live deliveries', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(new Set(durable.map((m) => m.id)).size).toBe(200);
+    expect(durable).toHaveLength(200);
+    expect(live).toHaveLength(200);
+    expect(durable.every((m) => m.node === 'p' && m.deliveryCount === 1)).toBe(true);
+  });
+
+  it('without Redis (alone, or on a memory hub), durable subscriptions stay in memory', async () => {
+    const hub = new MemoryHub();
+    const alone = new ChannelSet({ nodeName: 'alone', logger: silentLogger });
+    expect(alone.hooks.durable?.kind).toBe('memory');
+    alone.close();
+    const member = await node('m', { memoryHub: hub });
+    expect(member.hooks.durable?.kind).toBe('memory');
+    const got: unknown[] = [];
+    member.channel('audit').subscribe('audit:*', (m) => void got.push(m.payload), { durable: 'w' });
+    member.channel('audit').publish('audit:1', 'recorded', 1);
+    await waitFor(() => got.length === 1, 'memory durable delivery');
+  });
+});
