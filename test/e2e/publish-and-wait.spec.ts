@@ -196,6 +196,55 @@ describe('channel.publishAndWait', () => {
     release.resolve();
   });
 
+  it('unsubscribing while a retry waits out its delay, or before a running call fails, counts it failed', async () => {
+    const waiting = events.subscribe(
+      'retry',
+      () => {
+        throw new Error('fails');
+      },
+      { retries: 3, retryDelayMs: 60_000 },
+    );
+    const first = events.publishAndWait('retry', 't', null, { timeoutMs: 30_000 });
+    await waitFor(() => events.stats().handlerErrors === 1, 'the first attempt');
+    waiting.unsubscribe();
+    expect(await first).toMatchObject({ delivered: 0, failed: 1, timedOut: 0 });
+
+    const release = deferred();
+    const running = events.subscribe(
+      'running',
+      async () => {
+        await release.promise;
+        throw new Error('fails after unsubscribe');
+      },
+      { retries: 3, retryDelayMs: 60_000 },
+    );
+    const second = events.publishAndWait('running', 't', null, { timeoutMs: 30_000 });
+    await waitFor(() => events.stats().mailboxDepth === 0, 'the call to start');
+    running.unsubscribe();
+    release.resolve();
+    expect(await second).toMatchObject({ delivered: 0, failed: 1, timedOut: 0 });
+  });
+
+  it('unsubscribing while a call runs that then succeeds, or fails into an immediate retry that succeeds: delivered', async () => {
+    const release = deferred();
+    let calls = 0;
+    const subscription = events.subscribe(
+      'again',
+      async () => {
+        calls++;
+        await release.promise;
+        if (calls === 1) throw new Error('first call fails');
+      },
+      { retries: 1 },
+    );
+    const waited = events.publishAndWait('again', 't', null, { timeoutMs: 30_000 });
+    await waitFor(() => calls === 1, 'the call to start');
+    subscription.unsubscribe();
+    release.resolve();
+    expect(await waited).toMatchObject({ delivered: 1, failed: 0, timedOut: 0 });
+    expect(calls).toBe(2);
+  });
+
   it('refusals resolve as the result object, never reject', async () => {
     events.subscribe('*', () => undefined);
     await expect(events.publishAndWait('bad topic', 't')).resolves.toMatchObject({ ok: false, reason: 'invalid_topic' });

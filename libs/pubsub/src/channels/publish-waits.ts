@@ -24,6 +24,10 @@ interface Reach {
    */
   mailbox: Mailbox | undefined;
   admittedSince: number;
+  /** The handler's last call on the message threw or rejected: a retry or a dead letter comes next. */
+  lastCallFailed: boolean;
+  /** Unsubscribed while the handler had the message: a failing call then gets no delayed retry. */
+  released: boolean;
 }
 
 interface Wait {
@@ -90,7 +94,8 @@ export class PublishWaits {
       return Promise.resolve(result);
     }
     wait.id = result.id;
-    for (const key of durableKeys) wait.reaches.set(key, { wait, key, mailbox: undefined, admittedSince: 0 });
+    for (const key of durableKeys)
+      wait.reaches.set(key, { wait, key, mailbox: undefined, admittedSince: 0, lastCallFailed: false, released: false });
     if (wait.reaches.size === 0) {
       this.forget(wait);
       return Promise.resolve(this.resultOf(wait, 0));
@@ -114,17 +119,26 @@ export class PublishWaits {
     this.byId.set(message.id, wait);
     for (const mailbox of targets) {
       if (wait.reaches.has(mailbox.id)) continue;
-      const reach: Reach = { wait, key: mailbox.id, mailbox: undefined, admittedSince: 0 };
+      const reach: Reach = { wait, key: mailbox.id, mailbox: undefined, admittedSince: 0, lastCallFailed: false, released: false };
       wait.reaches.set(mailbox.id, reach);
       if (route === targets || route.includes(mailbox)) this.holdIn(mailbox, reach);
       else this.fail(reach);
     }
   }
 
-  /** The mailbox was unsubscribed: what it still held is discarded with it, and its running calls go on. */
+  /**
+   * The mailbox was unsubscribed: what it still held is discarded with it, and so is a retry waiting out its
+   * delay (unsubscribe cancels it); a call still running goes on, but a failure gets no delayed retry now.
+   */
   released(mailbox: Mailbox): void {
     const held = this.unstarted.get(mailbox);
     if (held !== undefined) for (const reach of [...held]) this.fail(reach);
+    for (const wait of [...this.byId.values()]) {
+      const reach = wait.reaches.get(mailbox.id);
+      if (reach === undefined) continue;
+      if (reach.lastCallFailed) this.fail(reach);
+      else reach.released = true;
+    }
   }
 
   /** Dead-lettered (the handler failed its last attempt): that reach failed. */
@@ -142,15 +156,25 @@ export class PublishWaits {
     const reach = this.byId.get(message.id)?.reaches.get(key);
     if (reach === undefined) return handler(message);
     this.leaveMailbox(reach);
-    // A throw goes to the subscription as it is: it retries, then dead-letters (deadLettered ends the reach).
-    const outcome = handler(message);
-    if (!isThenable(outcome)) {
+    reach.lastCallFailed = false;
+    // A failure goes to the subscription as it is: it retries, then dead-letters (deadLettered ends the reach).
+    let outcome: unknown;
+    let thenable: boolean;
+    try {
+      outcome = handler(message);
+      thenable = isThenable(outcome);
+    } catch (error) {
+      this.callFailed(reach);
+      throw error;
+    }
+    if (!thenable) {
       this.succeed(reach);
       return outcome;
     }
     return new Promise((resolve, reject) => {
-      onSettled(outcome, (failed, error) => {
+      onSettled(outcome as PromiseLike<unknown>, (failed, error) => {
         if (failed) {
+          this.callFailed(reach);
           reject(error);
           return;
         }
@@ -159,6 +183,16 @@ export class PublishWaits {
         resolve(undefined);
         this.succeed(reach);
       });
+    });
+  }
+
+  private callFailed(reach: Reach): void {
+    reach.lastCallFailed = true;
+    if (!reach.released) return;
+    // An immediate retry still runs after unsubscribe, within the turn that saw the failure (it clears the
+    // flag); a delayed one does not, and nothing else would end this reach.
+    setImmediate(() => {
+      if (reach.lastCallFailed) this.fail(reach);
     });
   }
 
