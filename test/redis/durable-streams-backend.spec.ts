@@ -7,6 +7,9 @@ import { RedisStreamsBackend } from '../../libs/pubsub/src/transport/redis-strea
 import type { StreamClient, StreamClientConstructor } from '../../libs/pubsub/src/transport/redis-streams/stream-client.js';
 import { RedisServer } from '../support/redis-server.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
+import { PubSubManager } from '@gater/pubsub';
+import { SHUTDOWN_DRAIN_TIMEOUT_MS } from '../../libs/pubsub/src/module/pubsub-lifecycle.js';
+import { startRedisApp } from '../hardening/support/redis-app.js';
 
 const SECRET = 'durable-streams-test-secret-0123456789';
 const RETENTION = { maxMessages: 100_000, maxAgeMs: 3_600_000 };
@@ -210,4 +213,117 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
       server.thaw();
     }
   });
+
+  it('keeps each stream within maxMessages: MAXLEN ~ on every XADD, then an exact trim per batch', async () => {
+    const node = await backend('a');
+    const probe = new Redis(server.url, {}) as StreamClient;
+    try {
+      for (let i = 0; i < 1_000; i++) node.append(message(i), { maxMessages: 50, maxAgeMs: 3_600_000 });
+      await waitFor(() => node.pendingAppends === 0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await probe.call('XLEN', `${prefix}:stream:audit`)).toBe(50);
+      const [[newest]] = (await probe.call('XREVRANGE', `${prefix}:stream:audit`, '+', '-', 'COUNT', 1)) as [string, string[]][];
+      expect(newest).toMatch(/^\d+-\d+$/);
+    } finally {
+      probe.disconnect();
+    }
+  });
+
+  it('has one consumer group per durable name, each getting every message', async () => {
+    const node = await backend('a');
+    const billing: DurableDelivery[] = [];
+    const archive: DurableDelivery[] = [];
+    await joined(node, member({ received: billing, durable: 'billing' }));
+    await joined(node, member({ received: archive, durable: 'archive' }));
+    for (let i = 0; i < 100; i++) node.append(message(i), RETENTION);
+    await waitFor(() => billing.length === 100 && archive.length === 100);
+    const probe = new Redis(server.url, {}) as StreamClient;
+    const groups = (await probe.call('XINFO', 'GROUPS', `${prefix}:stream:audit`)) as unknown[][];
+    probe.disconnect();
+    expect(groups.map((group) => group[group.indexOf('name') + 1]).sort()).toEqual(['archive', 'billing']);
+  });
+
+  it('takes over a delivery left unacknowledged by a live member after ackTimeoutMs (XAUTOCLAIM), not before, counting it', async () => {
+    const node = await backend('a');
+    const received: DurableDelivery[] = [];
+    const at: number[] = [];
+    await joined(
+      node,
+      member({
+        received,
+        autoAck: false,
+        ackTimeoutMs: 400,
+        deliver: (delivery) => {
+          received.push(delivery);
+          at.push(Date.now());
+          if (delivery.message.deliveryCount > 1) delivery.ack();
+        },
+      }),
+    );
+    node.append(message(1), RETENTION);
+    await waitFor(() => received.length === 2);
+    expect(received.map((d) => [d.message.id, d.message.deliveryCount])).toEqual([
+      ['m-1', 1],
+      ['m-1', 2],
+    ]);
+    expect(at[1] - at[0]).toBeGreaterThanOrEqual(400 - 5); // Redis's min idle: never earlier than the ack timeout
+    expect(received[0].ack()).toBe(false); // too late: the message went to its second delivery
+    await waitFor(() => node.lag('audit', 'billing').pending === 0);
+  });
+
+  it('writes a burst in pipelines (one per event-loop turn), not one round trip per publication', async () => {
+    let pipelinedAdds = 0;
+    let pipelines = 0;
+    let singleAdds = 0;
+    class CountingRedis extends (Redis as unknown as new (url: string, options: Record<string, unknown>) => StreamClient) {
+      override pipeline() {
+        const pipeline = super.pipeline();
+        const call = pipeline.call.bind(pipeline);
+        let adds = 0;
+        pipeline.call = (command, ...args) => {
+          if (command === 'XADD') adds++;
+          return call(command, ...args);
+        };
+        const exec = pipeline.exec.bind(pipeline);
+        pipeline.exec = () => {
+          if (adds > 0) pipelines++;
+          pipelinedAdds += adds;
+          return exec();
+        };
+        return pipeline;
+      }
+      override call(command: string, ...args: (string | number)[]) {
+        if (command === 'XADD') singleAdds++;
+        return super.call(command, ...args);
+      }
+    }
+    const node = await backend('a', { Redis: CountingRedis as unknown as StreamClientConstructor });
+    const received: DurableDelivery[] = [];
+    await joined(node, member({ received }));
+    for (let i = 0; i < 5_000; i++) node.append(message(i), RETENTION);
+    await waitFor(() => received.length === 5_000, 15_000);
+    expect(pipelinedAdds).toBe(5_000);
+    expect(singleAdds).toBe(0);
+    expect(pipelines).toBe(1);
+  });
+
+  it('app.close() returns within the drain timeout + 2 s with durable subscriptions running while Redis is frozen', async () => {
+    const { app } = await startRedisApp(server.url, prefix, { heartbeatIntervalMs: 500, nodeTimeoutMs: 2_000 });
+    const audit = app.get(PubSubManager).channel('audit');
+    const handled: unknown[] = [];
+    audit.subscribe('audit:*', (m) => void handled.push(m.payload), { durable: 'archiver' });
+    audit.subscribe('audit:*', () => new Promise(() => undefined), { durable: 'stuck', concurrency: 8 });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (let i = 0; i < 100; i++) audit.publish(`audit:${i}`, 'recorded', { i });
+    await waitFor(() => handled.length === 100);
+    server.freeze();
+    try {
+      for (let i = 0; i < 1_000; i++) audit.publish(`audit:${i}`, 'recorded', { i });
+      const started = Date.now();
+      await app.close();
+      expect(Date.now() - started).toBeLessThan(SHUTDOWN_DRAIN_TIMEOUT_MS + 2_000);
+    } finally {
+      server.thaw();
+    }
+  }, 30_000);
 });

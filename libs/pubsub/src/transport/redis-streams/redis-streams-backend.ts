@@ -86,6 +86,11 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
     return this.failedCount;
   }
 
+  /** Publications waiting to be written (Redis unreachable, or this turn's burst). */
+  get pendingAppends(): number {
+    return this.writer.pending;
+  }
+
   /** Entries refused by verification (forged, tampered, oversized, malformed). */
   get rejected(): number {
     return this.rejectedCount;

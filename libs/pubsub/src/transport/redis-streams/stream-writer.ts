@@ -37,6 +37,11 @@ export class StreamWriter {
     private readonly now: () => number = Date.now,
   ) {}
 
+  /** Publications waiting to be written. */
+  get pending(): number {
+    return this.buffered;
+  }
+
   append(key: string, channel: ChannelName, entry: [string, string], retention: RetentionPolicy): void {
     if (this.buffered >= this.maxBuffered) {
       this.events.appendFailed(channel, 1, `${this.maxBuffered} publications already wait for Redis`);
