@@ -200,6 +200,22 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     expect(received.length).toBeGreaterThanOrEqual(10);
   });
 
+  it('holds at most maxBuffered publications for a frozen Redis, counting the rest as failed', async () => {
+    const failed: number[] = [];
+    const node = await backend('a', { maxBuffered: 100, appendFailed: (_channel, count) => failed.push(count) });
+    server.freeze();
+    try {
+      for (let i = 0; i < 60; i++) node.append(message(i), RETENTION);
+      await new Promise((resolve) => setTimeout(resolve, 50)); // sent, never answered
+      for (let i = 60; i < 150; i++) node.append(message(i), RETENTION);
+      expect(node.failed).toBe(50);
+      expect(failed.reduce((a, b) => a + b, 0)).toBe(50);
+    } finally {
+      server.thaw();
+    }
+    await waitFor(() => node.pendingAppends === 0);
+  });
+
   it('closes within a bounded time while Redis is frozen', async () => {
     const node = await backend('a');
     await joined(node, member({ received: [] }));

@@ -5,6 +5,7 @@ import { PubSubError } from '../pubsub-error.js';
 import type { PubSubSettings } from '../module/pubsub-settings.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
+import { DEFAULT_OUTBOUND_TUNING } from './outbound-queue.js';
 import type { MemoryHub } from './memory-hub.js';
 import { DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
 import { RedisStreamsBackend } from './redis-streams/redis-streams-backend.js';
@@ -94,6 +95,8 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       security,
       logger: deps.logger,
       maxEntryBytes: deps.settings.maxMessageBytes + STREAM_ENTRY_OVERHEAD_BYTES,
+      // As many as the bus may queue for the same outage.
+      maxBuffered: deps.tuning?.maxPending ?? DEFAULT_OUTBOUND_TUNING.maxPending,
       appendFailed: (channel, count) => deps.channels.channel(channel).counters.countFailure('not_retained', count),
     });
     deps.channels.hooks.durable = durable;

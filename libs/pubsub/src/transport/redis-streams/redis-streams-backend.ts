@@ -29,6 +29,8 @@ export interface RedisStreamsBackendOptions {
   logger: PubSubLogger;
   /** Entries longer than this (bytes) are refused unread, like oversized bus frames. */
   maxEntryBytes: number;
+  /** Publications that may wait for Redis (down, frozen, or a burst not answered yet); beyond, they fail. */
+  maxBuffered?: number;
   /** The client class; ioredis is loaded at open() when absent (it is an optional peer). */
   Redis?: StreamClientConstructor;
   /** A stream entry that failed verification (never delivered): to be reported as an access violation. */
@@ -66,9 +68,8 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
 
   constructor(private readonly options: RedisStreamsBackendOptions) {
     this.log = new ThrottledLog(options.logger, 3, 10_000);
-    this.writer = new StreamWriter(() => this.readyWriter(), {
-      appendFailed: (channel, count, why) => this.appendFailed(channel, count, why),
-    });
+    const events = { appendFailed: (channel: ChannelName, count: number, why: string) => this.appendFailed(channel, count, why) };
+    this.writer = new StreamWriter(() => this.readyWriter(), events, options.maxBuffered);
     this.io = {
       nodeName: options.nodeName,
       log: this.log,

@@ -19,11 +19,14 @@ export interface StreamWriterEvents {
  * What this node writes to its streams, batched per event-loop turn and sent as one pipeline: the XADDs of a
  * burst (MAXLEN ~ per entry, then one exact XTRIM per stream and batch, so the cap is kept exactly at the cost of
  * one command per batch, and MINID ~ for the age), and the XACKs of the deliveries handled meanwhile.
- * While Redis is unreachable, up to `maxBuffered` publications wait; beyond that they are counted as failed.
+ * While Redis is unreachable or frozen, up to `maxBuffered` publications wait (queued or sent and unanswered);
+ * beyond that they are counted as failed.
  */
 export class StreamWriter {
   private appends = new Map<string, AppendBatch>();
   private buffered = 0;
+  /** Sent and not answered yet: a frozen Redis leaves them in the client's queue, so they count against the bound. */
+  private unanswered = 0;
   private acks = new Map<string, { key: string; group: string; ids: string[] }>();
   private lateAcks: { key: string; group: string; id: string; consumer: string }[] = [];
   private scheduled = false;
@@ -33,7 +36,7 @@ export class StreamWriter {
   constructor(
     private readonly client: () => StreamClient | undefined,
     private readonly events: StreamWriterEvents,
-    private readonly maxBuffered = 10_000,
+    private readonly maxBuffered = 200_000,
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -43,7 +46,7 @@ export class StreamWriter {
   }
 
   append(key: string, channel: ChannelName, entry: [string, string], retention: RetentionPolicy): void {
-    if (this.buffered >= this.maxBuffered) {
+    if (this.buffered + this.unanswered >= this.maxBuffered) {
       this.events.appendFailed(channel, 1, `${this.maxBuffered} publications already wait for Redis`);
       return;
     }
@@ -99,12 +102,18 @@ export class StreamWriter {
     }
     for (const { key, group, ids } of acks.values()) pipeline.call('XACK', key, group, ...ids);
     for (const { key, group, id, consumer } of lateAcks) pipeline.call('EVAL', ACK_IF_OWNED, 1, key, group, id, consumer);
-    return pipeline.exec().then(
-      (results) => this.countFailures(appends, results ?? []),
-      (error: unknown) => {
-        for (const batch of appends.values()) this.events.appendFailed(batch.channel, batch.entries.length, String(error));
-      },
-    );
+    let sent = 0;
+    for (const batch of appends.values()) sent += batch.entries.length;
+    this.unanswered += sent;
+    return pipeline
+      .exec()
+      .then(
+        (results) => this.countFailures(appends, results ?? []),
+        (error: unknown) => {
+          for (const batch of appends.values()) this.events.appendFailed(batch.channel, batch.entries.length, String(error));
+        },
+      )
+      .finally(() => (this.unanswered -= sent));
   }
 
   /** Whatever still waits when the backend closes did not reach the stream. */
