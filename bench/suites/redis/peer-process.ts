@@ -17,10 +17,17 @@ export class PeerProcess {
     });
   }
 
-  static async start(kind: 'plain' | 'ours', role: 'sender' | 'receiver', url: string, prefix: string): Promise<PeerProcess> {
-    const env = { ...process.env, BENCH_REDIS_URL: url, BENCH_PREFIX: prefix, BENCH_NODE: `bench-${role}`, BENCH_ROLE: role };
+  /** `peer`: another peer script speaking the same protocol (e.g. the durable bench's), with its own `env`. */
+  static async start(
+    kind: string,
+    role: 'sender' | 'receiver',
+    url: string,
+    prefix: string,
+    peer: { script?: string; env?: Record<string, string> } = {},
+  ): Promise<PeerProcess> {
+    const env = { ...process.env, ...peer.env, BENCH_REDIS_URL: url, BENCH_PREFIX: prefix, BENCH_NODE: `bench-${role}`, BENCH_ROLE: role };
     const execArgv = process.env.BENCH_PEER_EXEC_ARGV?.split(' ').filter(Boolean) ?? [];
-    const child = fork(PEER, [kind], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(peer.script ?? PEER, [kind], { env, execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bench peer ${kind}/${role} not ready after 20 s`)), 20_000);
       child.once('message', () => {
