@@ -2,6 +2,7 @@ import { describeWithRedis } from './support/describe-with-redis.js';
 import { channelStats, crossProcessEnvironment, until, type NodeStats } from './support/cross-process-env.js';
 import { readHandled, recordFolder } from './support/handled-records.js';
 import type { NodeProcess } from './support/node-process.js';
+import { groupCreated } from './support/stream-groups.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -37,6 +38,7 @@ describeWithRedis('A consumer process killed with SIGKILL mid-stream and restart
       10_000,
       'discovery',
     );
+    if (durable !== undefined) await groupCreated(env.server.url, env.prefix, 'audit', durable);
     const streaming = publisher.request<{ ok: number; ids: string[] }>(
       'stream',
       { channel: 'audit', topic: 'kill:record', rate: RATE, count: PUBLICATIONS, ids: true },

@@ -2,6 +2,7 @@ import { describeWithRedis } from './support/describe-with-redis.js';
 import { channelStats, crossProcessEnvironment, until, type NodeStats } from './support/cross-process-env.js';
 import { readHandled, recordFolder, type Handled } from './support/handled-records.js';
 import type { NodeProcess } from './support/node-process.js';
+import { groupCreated } from './support/stream-groups.js';
 
 const SECRET = 'durable-group-secret';
 const CONFIG = { secret: SECRET, heartbeatIntervalMs: 200, nodeTimeoutMs: 1_000 };
@@ -27,6 +28,7 @@ describeWithRedis('A durable name shared by two consumer processes (queue group,
       10_000,
       'discovery',
     );
+    await groupCreated(env.server.url, env.prefix, 'audit', MEMBER.durable);
     return { publisher, members, files };
   }
 
