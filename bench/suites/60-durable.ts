@@ -13,6 +13,7 @@ import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AuditChannel, EventsChannel, PubSubModule, type Channel } from '../../libs/pubsub/src/index.js';
+import { groupCreated } from '../../test/redis/support/stream-groups.js';
 import { RedisServer, redisServerBinary } from '../../test/support/redis-server.js';
 import { check, formatBytes, formatOps, heapUsed, median } from '../lib/measure.js';
 import type { Row, Suite, SuiteResult } from '../lib/types.js';
@@ -76,6 +77,8 @@ const STEADY_RATE = 2_000;
 const STEADY_MS = 4_000;
 /** Handler calls a durable consumer runs at once in the second durable measurement (the first: 1, the default). */
 const WIDE_CONCURRENCY = 100;
+/** The durable name the bench's consumer subscribes with (durable/durable-peer.ts). */
+const DURABLE_NAME = 'bench-writer';
 
 interface Collected {
   received: number;
@@ -102,12 +105,13 @@ interface RedisMeasured {
 
 async function measureRedis(url: string, mode: 'at-most-once' | 'durable', concurrency: number): Promise<RedisMeasured> {
   const prefix = `bench-durable-${randomBytes(3).toString('hex')}`;
-  const peer = { script: DURABLE_PEER, env: { BENCH_CONCURRENCY: String(concurrency) } };
+  const peer = { script: DURABLE_PEER, env: { BENCH_CONCURRENCY: String(concurrency), BENCH_DURABLE: DURABLE_NAME } };
   const receiver = await PeerProcess.start(mode, 'receiver', url, prefix, peer);
   const sender = await PeerProcess.start(mode, 'sender', url, prefix, peer);
   const label = mode === 'durable' ? `durable, concurrency ${concurrency}` : 'at-most-once';
   try {
     for (let i = 0; i < 200 && (await sender.request<number>('peers')) < 2; i++) await new Promise((r) => setTimeout(r, 25));
+    if (mode === 'durable') await groupCreated(url, prefix, 'audit', DURABLE_NAME);
     const rates: number[] = [];
     let expected = 0;
     for (let run = 0; run <= FLOOD_RUNS; run++) {

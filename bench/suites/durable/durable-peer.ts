@@ -42,7 +42,7 @@ let lastAt = 0;
 let latencies: number[] = [];
 let receiveStarted = epochNow();
 if (receives) {
-  const options = mode === 'durable' ? { durable: 'bench-writer', concurrency } : { mailboxSize: 1_000_000, concurrency };
+  const options = mode === 'durable' ? { durable: process.env.BENCH_DURABLE!, concurrency } : { mailboxSize: 1_000_000, concurrency };
   audit.subscribe(
     'bench:*',
     (message) => {
