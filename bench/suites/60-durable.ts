@@ -103,15 +103,19 @@ interface RedisMeasured {
   streamLength: number;
 }
 
-async function measureRedis(url: string, mode: 'at-most-once' | 'durable', concurrency: number): Promise<RedisMeasured> {
+async function measureRedis(url: string, mode: 'at-most-once' | 'durable', concurrency: number, channel = 'audit'): Promise<RedisMeasured> {
   const prefix = `bench-durable-${randomBytes(3).toString('hex')}`;
-  const peer = { script: DURABLE_PEER, env: { BENCH_CONCURRENCY: String(concurrency), BENCH_DURABLE: DURABLE_NAME } };
+  const peer = {
+    script: DURABLE_PEER,
+    env: { BENCH_CONCURRENCY: String(concurrency), BENCH_DURABLE: DURABLE_NAME, BENCH_CHANNEL: channel },
+  };
   const receiver = await PeerProcess.start(mode, 'receiver', url, prefix, peer);
   const sender = await PeerProcess.start(mode, 'sender', url, prefix, peer);
-  const label = mode === 'durable' ? `durable, concurrency ${concurrency}` : 'at-most-once';
+  const where = channel === 'audit' ? '`audit` (retained)' : `\`${channel}\` (no retention)`;
+  const label = mode === 'durable' ? `durable on ${where}, concurrency ${concurrency}` : `at-most-once on ${where}`;
   try {
     for (let i = 0; i < 200 && (await sender.request<number>('peers')) < 2; i++) await new Promise((r) => setTimeout(r, 25));
-    if (mode === 'durable') await groupCreated(url, prefix, 'audit', DURABLE_NAME);
+    if (mode === 'durable') await groupCreated(url, prefix, channel, DURABLE_NAME);
     const rates: number[] = [];
     let expected = 0;
     for (let run = 0; run <= FLOOD_RUNS; run++) {
@@ -133,7 +137,7 @@ async function measureRedis(url: string, mode: 'at-most-once' | 'durable', concu
     if (mode === 'durable')
       check(got.acked >= expected && got.redelivered === 0, `${label}: acked ${got.acked} of ${expected}, redelivered ${got.redelivered}`);
     const redis = new Redis(url, { maxRetriesPerRequest: 1 });
-    const streamLength = await redis.xlen(`${prefix}:stream:audit`).finally(() => redis.disconnect());
+    const streamLength = await redis.xlen(`${prefix}:stream:${channel}`).finally(() => redis.disconnect());
     if (mode === 'durable')
       check(
         streamLength >= expected,
@@ -152,6 +156,7 @@ async function redisFigures(): Promise<{ rows: Row[]; lines: string[] }> {
   try {
     const measured = [
       await measureRedis(server.url, 'at-most-once', 1),
+      await measureRedis(server.url, 'at-most-once', 1, 'events'),
       await measureRedis(server.url, 'durable', 1),
       await measureRedis(server.url, 'durable', WIDE_CONCURRENCY),
     ];
@@ -162,7 +167,7 @@ async function redisFigures(): Promise<{ rows: Row[]; lines: string[] }> {
       ours: m.maxRate,
       note: `handled msg/s in ${FLOOD_COUNT / 1_000}k floods; at ${STEADY_RATE}/s end to end p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (${m.steadyReceived}/${m.steadySent})`,
     }));
-    const [atMostOnce, ...durable] = measured;
+    const [atMostOnce, , ...durable] = measured;
     const lines = durable.map(
       (m) =>
         `- Durable over Redis (${m.label}): ${formatOps(m.maxRate)} msg/s handled and acknowledged, ${(m.maxRate / atMostOnce.maxRate).toFixed(2)}x the at-most-once ${formatOps(atMostOnce.maxRate)} msg/s of the same run; ` +

@@ -1,14 +1,15 @@
 /**
  * One side of the durable Redis bench, in its own process (forked by bench/suites/60-durable.ts, driven over
  * IPC): PubSubModule.forRoot() on the Redis transport in a Nest application context, as an application has it.
- * The receiver subscribes to `audit` either at-most-once (live, over the pub/sub bus) or with `durable`
- * (Redis Streams: each message acknowledged once its handler returned). The sender never subscribes.
+ * The receiver subscribes to BENCH_CHANNEL (`audit`, retained, or `events`, not) either at-most-once (live, over
+ * the pub/sub bus) or with `durable` (Redis Streams: each message acknowledged once its handler returned). The
+ * sender never subscribes.
  */
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
-import { AuditChannel, PubSubManager, PubSubModule, type ChannelStats } from '../../../libs/pubsub/src/index.js';
+import { PubSubManager, PubSubModule, type ChannelName, type ChannelStats } from '../../../libs/pubsub/src/index.js';
 import { percentile } from '../../lib/measure.js';
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
@@ -16,6 +17,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const mode = process.argv[2] as 'at-most-once' | 'durable';
 const receives = process.env.BENCH_ROLE === 'receiver';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
+const channelName = (process.env.BENCH_CHANNEL ?? 'audit') as ChannelName;
 // Large enough that no flood is trimmed from the stream before the group read it.
 const retention = { maxMessages: 1_000_000, maxAgeMs: 3_600_000 };
 
@@ -34,8 +36,8 @@ class DurablePeerModule {}
 
 const app = await NestFactory.createApplicationContext(DurablePeerModule, { logger: false });
 await app.init();
-const audit = app.get(AuditChannel);
 const manager = app.get(PubSubManager);
+const channel = manager.channel(channelName);
 
 let received = 0;
 let lastAt = 0;
@@ -43,7 +45,7 @@ let latencies: number[] = [];
 let receiveStarted = epochNow();
 if (receives) {
   const options = mode === 'durable' ? { durable: process.env.BENCH_DURABLE!, concurrency } : { mailboxSize: 1_000_000, concurrency };
-  audit.subscribe(
+  channel.subscribe(
     'bench:*',
     (message) => {
       const at = epochNow();
@@ -67,7 +69,7 @@ const record = (n: number) => ({
 
 let refused = 0;
 function publish(n: number): void {
-  if (!audit.publish('bench:orders', 'record_changed', record(n)).ok) refused++;
+  if (!channel.publish('bench:orders', 'record_changed', record(n)).ok) refused++;
 }
 
 /** As fast as the event loop allows, 1,000 publications per turn. */
@@ -93,7 +95,7 @@ async function steady(rate: number, durationMs: number): Promise<{ sent: number;
   return { sent: n, wallMs: epochNow() - started };
 }
 
-const auditStats = (): ChannelStats => manager.stats().find((stats) => stats.channel === 'audit')!;
+const channelStats = (): ChannelStats => channel.stats();
 
 const commands: Record<string, (args: Record<string, number>) => unknown> = {
   peers: () => manager.nodes().length,
@@ -108,10 +110,10 @@ const commands: Record<string, (args: Record<string, number>) => unknown> = {
   /** Waits (bounded) until `count` handler calls returned or nothing arrived for `quietMs`. */
   collect: async ({ count, quietMs }) => {
     while (received < count && epochNow() - Math.max(lastAt, receiveStarted) < quietMs) await sleep(5);
-    const { acked, pending, dropped, lost, redelivered } = auditStats();
+    const { acked, pending, dropped, lost, redelivered } = channelStats();
     return { received, lastAt, p50: percentile(latencies, 50), p99: percentile(latencies, 99), acked, pending, dropped, lost, redelivered };
   },
-  refused: () => refused + auditStats().failedPublications,
+  refused: () => refused + channelStats().failedPublications,
   close: async () => {
     await app.close();
     setTimeout(() => process.exit(0), 10);
