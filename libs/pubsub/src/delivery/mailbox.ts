@@ -52,8 +52,11 @@ export interface MailboxHost {
 export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   /** Set while the mailbox sits in the scheduler's run queue. */
   queued = false;
-  /** The backlog: messages whose turn came while older ones or a full concurrency held this subscription back. */
-  private readonly queue = new Deque<PubSubMessage>();
+  /**
+   * The backlog: messages whose turn came while older ones or a full concurrency held this subscription back.
+   * Created when first needed, like `retries`: most subscriptions never fall behind.
+   */
+  private queue: Deque<PubSubMessage> | undefined;
   /** Deliveries accepted for this subscription that still wait in the channel's publication queue. */
   private shared = 0;
   private inFlight = 0;
@@ -63,7 +66,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   private abandoned = false;
   /** Set while `attempt` runs a handler call: a retry asked for meanwhile waits in `retries` instead of recursing. */
   private attempting = false;
-  private readonly retries = new Deque<Retry>();
+  private retries: Deque<Retry> | undefined;
   /**
    * Retries waiting out their backoff, each holding the concurrency slot of its message (see `retryLater`).
    * Created by the first delayed retry: most subscriptions never need it.
@@ -84,7 +87,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
 
   /** Messages accepted and not yet handed to the handler, wherever they wait. */
   get depth(): number {
-    return this.queue.length + this.shared;
+    return this.backlogged + this.shared;
   }
 
   get channel(): ChannelName {
@@ -93,7 +96,11 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
 
   /** Whether the scheduler can start a handler call now. */
   get runnable(): boolean {
-    return this.queue.length > 0 && this.inFlight < this.settings.concurrency;
+    return this.backlogged > 0 && this.inFlight < this.settings.concurrency;
+  }
+
+  private get backlogged(): number {
+    return this.queue === undefined ? 0 : this.queue.length;
   }
 
   unsubscribe(): void {
@@ -103,7 +110,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     // Pending messages are discarded with the subscription: its handler is never called again. Those still
     // in the publication queue are skipped there (deliver and backlog ignore a closed mailbox).
     const pending = this.depth;
-    this.queue.clear();
+    this.queue = undefined;
     this.shared = 0;
     for (let i = 0; i < pending; i++) this.host.counters.finish();
     // Waiting retries go with them; they were counted in handlerErrors and logged when their attempt failed.
@@ -122,10 +129,10 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.unsubscribed = true;
     // A waiting retry holds a slot, so inFlight counts it once; its timer must not fire.
     this.waiting?.cancel();
-    const discarded = this.queue.length + this.shared + this.inFlight + this.retries.length;
-    this.queue.clear();
+    const discarded = this.backlogged + this.shared + this.inFlight + (this.retries?.length ?? 0);
+    this.queue = undefined;
     this.shared = 0;
-    this.retries.clear();
+    this.retries = undefined;
     this.inFlight = 0;
     const { counters } = this.host;
     if (discarded > 0) counters.count('dropped', discarded);
@@ -140,14 +147,14 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    */
   admit(message: PubSubMessage): boolean {
     const { counters } = this.host;
-    if (this.queue.length + this.shared >= this.settings.mailboxSize) {
+    if (this.backlogged + this.shared >= this.settings.mailboxSize) {
       // The policy needs every waiting message of this subscription in its backlog, the oldest first.
       if (this.shared > 0) this.host.spill();
       if (this.settings.overflow === 'drop-newest') {
         this.reportDrop(message, 'drop-newest');
         return false;
       }
-      this.reportDrop(this.queue.shift()!, 'drop-oldest');
+      this.reportDrop(this.queue!.shift()!, 'drop-oldest');
       counters.finish();
     }
     // counters.begin() is the caller's, once for the whole route.
@@ -159,7 +166,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   deliver(message: PubSubMessage): void {
     if (this.unsubscribed) return;
     this.shared--;
-    if (this.queue.length === 0 && this.inFlight < this.settings.concurrency) {
+    if (this.backlogged === 0 && this.inFlight < this.settings.concurrency) {
       this.first(message);
       return;
     }
@@ -173,7 +180,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   }
 
   private keep(message: PubSubMessage): void {
-    this.queue.push(message);
+    (this.queue ??= new Deque()).push(message);
     if (!this.queued && this.inFlight < this.settings.concurrency) this.host.schedule(this);
   }
 
@@ -182,7 +189,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     if (this.unsubscribed) return 0;
     let started = 0;
     while (started < budget && this.inFlight < this.settings.concurrency) {
-      const message = this.queue.shift();
+      const message = this.queue?.shift();
       if (message === undefined) break;
       started++;
       this.first(message);
@@ -210,14 +217,14 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    */
   private attempt(message: PubSubMessage, attempt: number): void {
     if (this.attempting) {
-      this.retries.push({ message, attempt });
+      (this.retries ??= new Deque()).push({ message, attempt });
       return;
     }
     this.attempting = true;
     try {
       // The first call needs no Retry record: this runs once per delivery, and allocating one each time showed.
       this.call(message, attempt);
-      for (let next = this.retries.shift(); next !== undefined; next = this.retries.shift()) this.call(next.message, next.attempt);
+      for (let next = this.retries?.shift(); next !== undefined; next = this.retries?.shift()) this.call(next.message, next.attempt);
     } finally {
       this.attempting = false;
     }
