@@ -39,6 +39,15 @@ interface Wait {
   cancelDeadline: (() => void) | undefined;
 }
 
+const reachOf = (wait: Wait, key: string): Reach => ({
+  wait,
+  key,
+  mailbox: undefined,
+  admittedSince: 0,
+  lastCallFailed: false,
+  released: false,
+});
+
 /**
  * timeoutMs and local from publishAndWait's options, or the error text refusing them. Anything but an object is
  * left to publish, which refuses it the way it refuses any bad options.
@@ -94,8 +103,7 @@ export class PublishWaits {
       return Promise.resolve(result);
     }
     wait.id = result.id;
-    for (const key of durableKeys)
-      wait.reaches.set(key, { wait, key, mailbox: undefined, admittedSince: 0, lastCallFailed: false, released: false });
+    for (const key of durableKeys) wait.reaches.set(key, reachOf(wait, key));
     if (wait.reaches.size === 0) {
       this.forget(wait);
       return Promise.resolve(this.resultOf(wait, 0));
@@ -119,7 +127,7 @@ export class PublishWaits {
     this.byId.set(message.id, wait);
     for (const mailbox of targets) {
       if (wait.reaches.has(mailbox.id)) continue;
-      const reach: Reach = { wait, key: mailbox.id, mailbox: undefined, admittedSince: 0, lastCallFailed: false, released: false };
+      const reach = reachOf(wait, mailbox.id);
       wait.reaches.set(mailbox.id, reach);
       if (route === targets || route.includes(mailbox)) this.holdIn(mailbox, reach);
       else this.fail(reach);
