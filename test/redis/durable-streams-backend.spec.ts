@@ -4,6 +4,7 @@ import type { DurableDelivery, DurableMemberOptions } from '../../libs/pubsub/sr
 import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types.js';
 import { PubSubSecurity } from '../../libs/pubsub/src/security/pubsub-security.js';
 import { RedisStreamsBackend } from '../../libs/pubsub/src/transport/redis-streams/redis-streams-backend.js';
+import { APPEND_ENTRIES } from '../../libs/pubsub/src/transport/redis-streams/stream-scripts.js';
 import type { StreamClient, StreamClientConstructor } from '../../libs/pubsub/src/transport/redis-streams/stream-client.js';
 import { RedisServer } from '../support/redis-server.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
@@ -230,7 +231,7 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     }
   });
 
-  it('keeps each stream within maxMessages: MAXLEN ~ on every XADD, then an exact trim per batch', async () => {
+  it('keeps each stream within maxMessages: MAXLEN ~ on every XADD, then an exact trim per chunk', async () => {
     const node = await backend('a');
     const probe = new Redis(server.url, {}) as StreamClient;
     try {
@@ -287,29 +288,34 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     await waitFor(() => node.lag('audit', 'billing').pending === 0);
   });
 
-  it('writes a burst in pipelines (one per event-loop turn), not one round trip per publication', async () => {
-    let pipelinedAdds = 0;
+  it('writes a burst in one pipeline per event-loop turn, its XADDs in scripted chunks, not a round trip per publication', async () => {
+    let pipelinedEntries = 0;
+    let chunks = 0;
     let pipelines = 0;
-    let singleAdds = 0;
+    let otherAdds = 0;
     class CountingRedis extends (Redis as unknown as new (url: string, options: Record<string, unknown>) => StreamClient) {
       override pipeline() {
         const pipeline = super.pipeline();
         const call = pipeline.call.bind(pipeline);
-        let adds = 0;
+        let entries = 0;
         pipeline.call = (command, ...args) => {
-          if (command === 'XADD') adds++;
+          if (command === 'EVAL' && args[0] === APPEND_ENTRIES) {
+            chunks++;
+            entries += (args.length - 5) / 2; // script, key count, key, maxMessages, oldest id, then pairs
+          }
+          if (command === 'XADD') otherAdds++;
           return call(command, ...args);
         };
         const exec = pipeline.exec.bind(pipeline);
         pipeline.exec = () => {
-          if (adds > 0) pipelines++;
-          pipelinedAdds += adds;
+          if (entries > 0) pipelines++;
+          pipelinedEntries += entries;
           return exec();
         };
         return pipeline;
       }
       override call(command: string, ...args: (string | number)[]) {
-        if (command === 'XADD') singleAdds++;
+        if (command === 'XADD' || (command === 'EVAL' && args[0] === APPEND_ENTRIES)) otherAdds++;
         return super.call(command, ...args);
       }
     }
@@ -318,9 +324,11 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     await joined(node, member({ received }));
     for (let i = 0; i < 5_000; i++) node.append(message(i), RETENTION);
     await waitFor(() => received.length === 5_000, 15_000);
-    expect(pipelinedAdds).toBe(5_000);
-    expect(singleAdds).toBe(0);
+    expect(received.map((d) => d.message.id)).toEqual(Array.from({ length: 5_000 }, (_, i) => `m-${i}`));
+    expect(pipelinedEntries).toBe(5_000);
     expect(pipelines).toBe(1);
+    expect(chunks).toBe(Math.ceil(5_000 / 512));
+    expect(otherAdds).toBe(0);
   });
 
   it('app.close() returns within the drain timeout + 2 s with durable subscriptions running while Redis is frozen', async () => {

@@ -77,3 +77,20 @@ local pending = redis.call('XPENDING', KEYS[1], ARGV[1], ARGV[2], ARGV[2], 1)
 if pending[1] and pending[1][2] == ARGV[3] then return redis.call('XACK', KEYS[1], ARGV[1], ARGV[2]) end
 return 0
 `;
+
+/**
+ * KEYS[1] stream; ARGV[1] maxMessages, ARGV[2] the oldest id to keep for the age limit ('' for none), then text and
+ * signature of each entry. Many XADDs in one command: the client builds and parses one command per chunk instead
+ * of one per publication (several times less CPU on both sides for a burst). `MAXLEN ~` per entry keeps the stream
+ * bounded within the chunk, one exact trim after it keeps the cap exact. Answers how many entries were added.
+ */
+export const APPEND_ENTRIES = `
+local added = 0
+for i = 3, #ARGV, 2 do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i], 's', ARGV[i + 1])
+  added = added + 1
+end
+redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
+if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
+return added
+`;

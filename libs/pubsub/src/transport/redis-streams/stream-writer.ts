@@ -2,7 +2,10 @@ import type { ChannelName } from '../../channels/channel-names.js';
 import type { RetentionPolicy } from '../../durable/durable-backend.js';
 import type { StreamClient } from './stream-client.js';
 import { idBeforeTime } from './stream-ids.js';
-import { ACK_IF_OWNED } from './stream-scripts.js';
+import { ACK_IF_OWNED, APPEND_ENTRIES } from './stream-scripts.js';
+
+/** Entries per scripted append: a few milliseconds of Redis time at most, so the bus is not held up. */
+const CHUNK_ENTRIES = 512;
 
 interface AppendBatch {
   channel: ChannelName;
@@ -17,8 +20,8 @@ export interface StreamWriterEvents {
 
 /**
  * What this node writes to its streams, batched per event-loop turn and sent as one pipeline: the XADDs of a
- * burst (MAXLEN ~ per entry, then one exact XTRIM per stream and batch, so the cap is kept exactly at the cost of
- * one command per batch, and MINID ~ for the age), and the XACKs of the deliveries handled meanwhile.
+ * burst, in scripted chunks (APPEND_ENTRIES: MAXLEN ~ per entry, an exact trim per chunk, MINID ~ for the age),
+ * and the XACKs of the deliveries handled meanwhile.
  * While Redis is unreachable or frozen, up to `maxBuffered` publications wait (queued or sent and unanswered);
  * beyond that they are counted as failed.
  */
@@ -94,23 +97,26 @@ export class StreamWriter {
     this.lateAcks = [];
     const pipeline = client.pipeline();
     const cutoff = this.now();
-    for (const [key, { retention, entries }] of appends) {
-      for (const [text, signature] of entries)
-        pipeline.call('XADD', key, 'MAXLEN', '~', retention.maxMessages, '*', 'm', text, 's', signature);
-      pipeline.call('XTRIM', key, 'MAXLEN', retention.maxMessages);
-      if (Number.isFinite(retention.maxAgeMs)) pipeline.call('XTRIM', key, 'MINID', '~', idBeforeTime(cutoff - retention.maxAgeMs));
+    const chunks: { channel: ChannelName; size: number }[] = [];
+    for (const [key, { channel, retention, entries }] of appends) {
+      const oldest = Number.isFinite(retention.maxAgeMs) ? idBeforeTime(cutoff - retention.maxAgeMs) : '';
+      for (let from = 0; from < entries.length; from += CHUNK_ENTRIES) {
+        const chunk = entries.slice(from, from + CHUNK_ENTRIES);
+        pipeline.call('EVAL', APPEND_ENTRIES, 1, key, retention.maxMessages, oldest, ...chunk.flat());
+        chunks.push({ channel, size: chunk.length });
+      }
     }
     for (const { key, group, ids } of acks.values()) pipeline.call('XACK', key, group, ...ids);
     for (const { key, group, id, consumer } of lateAcks) pipeline.call('EVAL', ACK_IF_OWNED, 1, key, group, id, consumer);
     let sent = 0;
-    for (const batch of appends.values()) sent += batch.entries.length;
+    for (const chunk of chunks) sent += chunk.size;
     this.unanswered += sent;
     return pipeline
       .exec()
       .then(
-        (results) => this.countFailures(appends, results ?? []),
+        (results) => this.countFailures(chunks, results ?? []),
         (error: unknown) => {
-          for (const batch of appends.values()) this.events.appendFailed(batch.channel, batch.entries.length, String(error));
+          for (const chunk of chunks) this.events.appendFailed(chunk.channel, chunk.size, String(error));
         },
       )
       .finally(() => (this.unanswered -= sent));
@@ -131,13 +137,11 @@ export class StreamWriter {
     setImmediate(() => void this.flush());
   }
 
-  private countFailures(appends: Map<string, AppendBatch>, results: Array<[Error | null, unknown]>): void {
-    let index = 0;
-    for (const { channel, retention, entries } of appends.values()) {
-      const replies = results.slice(index, index + entries.length);
-      const failed = entries.length - replies.filter(([error]) => error === null).length;
-      index += entries.length + (Number.isFinite(retention.maxAgeMs) ? 2 : 1);
-      if (failed > 0) this.events.appendFailed(channel, failed, replies.find(([error]) => error !== null)?.[0]?.message ?? 'no reply');
-    }
+  private countFailures(chunks: { channel: ChannelName; size: number }[], results: Array<[Error | null, unknown]>): void {
+    chunks.forEach(({ channel, size }, i) => {
+      const [error, added] = results[i] ?? [new Error('no reply'), 0];
+      const failed = error === null ? size - Number(added) : size;
+      if (failed > 0) this.events.appendFailed(channel, failed, error?.message ?? 'fewer entries added than sent');
+    });
   }
 }
