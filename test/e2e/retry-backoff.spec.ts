@@ -11,6 +11,7 @@ import {
   type PubSubMessage,
   type SubscribeOptions,
 } from '@gater/pubsub';
+import { untilTurns } from '../support/until.js';
 
 // Retry waits run on (fake) setTimeout; delivery runs on real setImmediate turns, so messages keep flowing
 // while the test holds the clock still.
@@ -20,14 +21,6 @@ async function start(providers: Provider[] = []): Promise<TestingModule> {
   const app = await Test.createTestingModule({ imports: [PubSubModule.forTest()], providers }).compile();
   await app.init();
   return app;
-}
-
-/** Real event-loop turns until `condition` holds (bounded): delivery needs them, the fake clock does not move. */
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let turn = 0; !condition(); turn++) {
-    if (turn > 10_000) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setImmediate(resolve));
-  }
 }
 
 /** A handler that always throws and records when (fake Date.now()) it was called. */
@@ -68,14 +61,14 @@ describe('retry backoff on ordinary subscriptions', () => {
     const events = app.get(EventsChannel);
     events.subscribe('job', subject.handler, { retries: 5, retryDelayMs: 100, retryMaxDelayMs: 400 });
     expect(events.publish('job', 'job_requested', 1).ok).toBe(true);
-    await until(() => subject.calls.length === 1, 'the first attempt');
+    await untilTurns(() => subject.calls.length === 1, 'the first attempt');
     await jest.advanceTimersByTimeAsync(99);
     expect(subject.calls).toHaveLength(1);
     await jest.advanceTimersByTimeAsync(1);
     expect(subject.calls).toHaveLength(2);
     await jest.advanceTimersByTimeAsync(2_000);
     expect(subject.gaps()).toEqual([100, 200, 400, 400, 400]);
-    await until(() => letters.length === 1, 'the dead letter');
+    await untilTurns(() => letters.length === 1, 'the dead letter');
     expect(letters[0].payload).toMatchObject({ attempts: 6, error: 'downstream unavailable' });
     expect(events.stats()).toMatchObject({ published: 1, delivered: 0, handlerErrors: 6, dropped: 0, mailboxDepth: 0 });
     expect(await app.get(PubSubManager).drain(0)).toBe(true);
@@ -92,7 +85,7 @@ describe('retry backoff on ordinary subscriptions', () => {
     const lowest = failing();
     events.subscribe('low', lowest.handler, options);
     events.publish('low', 'job_requested');
-    await until(() => lowest.calls.length === 1, 'the first attempt');
+    await untilTurns(() => lowest.calls.length === 1, 'the first attempt');
     await jest.advanceTimersByTimeAsync(1_000);
     expect(lowest.gaps()).toEqual(ceilings.map((ceiling) => ceiling / 2));
     random.mockRestore();
@@ -100,7 +93,7 @@ describe('retry backoff on ordinary subscriptions', () => {
     const subjects = Array.from({ length: 20 }, () => failing());
     subjects.forEach((subject) => events.subscribe('spread', subject.handler, options));
     events.publish('spread', 'job_requested');
-    await until(() => subjects.every((subject) => subject.calls.length === 1), 'the first attempts');
+    await untilTurns(() => subjects.every((subject) => subject.calls.length === 1), 'the first attempts');
     await jest.advanceTimersByTimeAsync(2_000);
     for (const subject of subjects) {
       expect(subject.calls).toHaveLength(5);
@@ -123,7 +116,7 @@ describe('retry backoff on ordinary subscriptions', () => {
     events.subscribe('job', byDefault.handler, { retries: 3 });
     events.subscribe('job', explicit.handler, { retries: 3, retryDelayMs: 0, retryMaxDelayMs: 10 });
     events.publish('job', 'job_requested');
-    await until(() => letters.length === 2, 'both dead letters');
+    await untilTurns(() => letters.length === 2, 'both dead letters');
     expect(byDefault.calls).toHaveLength(4);
     expect(explicit.calls).toHaveLength(4);
     expect(jest.getTimerCount()).toBe(0);
@@ -154,11 +147,11 @@ describe('retry backoff on ordinary subscriptions', () => {
       manager.channel('events').publish('other', 'job_requested', i);
       manager.channel('metrics').publish('job', 'job_requested', i);
     }
-    await until(() => sameTopic.length === 100 && otherTopic.length === 100 && otherChannel.length === 100, 'the others');
+    await untilTurns(() => sameTopic.length === 100 && otherTopic.length === 100 && otherChannel.length === 100, 'the others');
     expect(seen).toEqual(['0']);
     expect(manager.channel('events').stats()).toMatchObject({ mailboxDepth: 99, handlerErrors: 1 });
     await jest.advanceTimersByTimeAsync(10_000);
-    await until(() => seen.length === 101, 'the retry and the messages behind it');
+    await untilTurns(() => seen.length === 101, 'the retry and the messages behind it');
     expect(seen).toEqual(['0', ...Array.from({ length: 100 }, (_, i) => `${i}`)]);
     expect(manager.channel('events').stats()).toMatchObject({ delivered: 300, handlerErrors: 1, dropped: 0, mailboxDepth: 0 });
   });
@@ -178,11 +171,11 @@ describe('retry backoff on ordinary subscriptions', () => {
     };
     events.subscribe('job', flaky, { concurrency: 3, retries: 1, retryDelayMs: 5_000 });
     for (let i = 0; i < 50; i++) events.publish('job', 'job_requested', i);
-    await until(() => handled.length === 48, 'the messages behind the two waiting retries');
+    await untilTurns(() => handled.length === 48, 'the messages behind the two waiting retries');
     expect(handled).not.toContain(0);
     expect(handled).not.toContain(1);
     await jest.advanceTimersByTimeAsync(5_000);
-    await until(() => handled.length === 50, 'the two retries');
+    await untilTurns(() => handled.length === 50, 'the two retries');
     expect(events.stats()).toMatchObject({ delivered: 50, handlerErrors: 2, mailboxDepth: 0 });
   });
 
@@ -204,14 +197,14 @@ describe('retry backoff on ordinary subscriptions', () => {
     );
     events.publish('job', 'job_requested', 0);
     events.publish('job', 'job_requested', 1);
-    await until(() => attempts.size === 2, 'two first attempts');
+    await untilTurns(() => attempts.size === 2, 'two first attempts');
     for (let i = 2; i < 10; i++) events.publish('job', 'job_requested', i);
     for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
     expect(handled).toEqual([]);
     // Both slots wait: eight more published into a mailbox of five, drop-oldest discarded (and counted) three.
     expect(events.stats()).toMatchObject({ mailboxDepth: 5, dropped: 3 });
     await jest.advanceTimersByTimeAsync(1_000);
-    await until(() => handled.length === 7, 'every kept message');
+    await untilTurns(() => handled.length === 7, 'every kept message');
     expect([...handled].sort((a, b) => a - b)).toEqual([0, 1, 5, 6, 7, 8, 9]);
     expect(events.stats()).toMatchObject({ delivered: 7, dropped: 3, handlerErrors: 2, mailboxDepth: 0 });
   });
@@ -232,10 +225,10 @@ describe('retry backoff on ordinary subscriptions', () => {
     const letters = deadLetters(app);
     app.get(EventsChannel).publish('job', 'job_requested');
     const worker = app.get(Worker);
-    await until(() => worker.calls.length === 1, 'the first attempt');
+    await untilTurns(() => worker.calls.length === 1, 'the first attempt');
     await jest.advanceTimersByTimeAsync(1_000);
     expect(worker.calls.slice(1).map((at, i) => at - worker.calls[i])).toEqual([200, 400]);
-    await until(() => letters.length === 1, 'the dead letter');
+    await untilTurns(() => letters.length === 1, 'the dead letter');
     expect(letters[0].payload.attempts).toBe(3);
   });
 
@@ -246,7 +239,7 @@ describe('retry backoff on ordinary subscriptions', () => {
     const subject = failing();
     const subscription = events.subscribe('job', subject.handler, { retries: 3, retryDelayMs: 100 });
     events.publish('job', 'job_requested');
-    await until(() => subject.calls.length === 1, 'the first attempt');
+    await untilTurns(() => subject.calls.length === 1, 'the first attempt');
     expect(events.counters.outstanding).toBe(1);
     subscription.unsubscribe();
     expect(events.counters.outstanding).toBe(0);
@@ -294,7 +287,7 @@ describe('retry backoff at shutdown', () => {
       { retries: 1, retryDelayMs: 50 },
     );
     events.publish('job', 'job_requested');
-    await until(() => calls === 1, 'the first attempt');
+    await untilTurns(() => calls === 1, 'the first attempt');
     const closing = app;
     app = undefined;
     await closing.close();
@@ -309,7 +302,7 @@ describe('retry backoff at shutdown', () => {
     const subject = failing();
     events.subscribe('job', subject.handler, { retries: 3, retryDelayMs: 60_000 });
     events.publish('job', 'job_requested');
-    await until(() => subject.calls.length === 1, 'the first attempt');
+    await untilTurns(() => subject.calls.length === 1, 'the first attempt');
     let closed = false;
     void app.close().then(() => (closed = true));
     app = undefined;
@@ -343,7 +336,7 @@ describe('retry backoff at shutdown', () => {
       { retries: 1, retryDelayMs: 60_000 },
     );
     events.publish('job', 'job_requested');
-    await until(() => after !== -1, 'the first attempt');
+    await untilTurns(() => after !== -1, 'the first attempt');
     expect(events.counters.outstanding).toBe(1); // the retry waits
     expect(after).toBe(before);
     subscription.unsubscribe(); // or app.close() would wait out its drain for the retry

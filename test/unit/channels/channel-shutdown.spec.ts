@@ -1,6 +1,7 @@
 import type { DeadLetterPayload } from '@gater/pubsub';
 import { Inbox, tick } from '../../support/pubsub-app.js';
 import { createChannels, deferred } from '../../support/channels.js';
+import { untilTurns } from '../../support/until.js';
 
 describe('channel shutdown', () => {
   it('stopPublishing refuses publications with closed but still delivers what was accepted, dead letters included', async () => {
@@ -37,7 +38,7 @@ describe('channel shutdown', () => {
       { retries: 5, concurrency: 2 },
     );
     for (let i = 0; i < 10; i++) set.channel('events').publish('slow', 'n', i);
-    await tick();
+    await untilTurns(() => calls === 2, 'both concurrency slots to start');
     expect(calls).toBe(2);
     expect(set.close()).toEqual({ events: 10 });
     expect(set.channel('events').stats()).toMatchObject({ published: 10, delivered: 0, dropped: 10, mailboxDepth: 0, handlerErrors: 0 });
