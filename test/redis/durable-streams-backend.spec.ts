@@ -331,6 +331,62 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     expect(otherAdds).toBe(0);
   });
 
+  it('reads ahead for a member with one free slot: a burst costs far fewer reads than messages, in order', async () => {
+    let reads = 0;
+    class CountingRedis extends (Redis as unknown as new (url: string, options: Record<string, unknown>) => StreamClient) {
+      override pipeline() {
+        const pipeline = super.pipeline();
+        const call = pipeline.call.bind(pipeline);
+        pipeline.call = (command, ...args) => {
+          if (command === 'XREADGROUP') reads++;
+          return call(command, ...args);
+        };
+        return pipeline;
+      }
+    }
+    const node = await backend('a', { Redis: CountingRedis as unknown as StreamClientConstructor });
+    const received: DurableDelivery[] = [];
+    let busy = false;
+    const membership = node.join(
+      member({
+        received,
+        autoAck: false,
+        capacity: () => (busy ? 0 : 1),
+        deliver: (delivery) => {
+          received.push(delivery);
+          busy = true;
+          setImmediate(() => {
+            busy = false;
+            delivery.ack();
+            membership.wake();
+          });
+        },
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const before = reads;
+    for (let i = 0; i < 1_000; i++) node.append(message(i), RETENTION);
+    await waitFor(() => received.length === 1_000, 15_000);
+    expect(received.map((d) => d.message.id)).toEqual(Array.from({ length: 1_000 }, (_, i) => `m-${i}`));
+    expect(received.every((d) => d.message.deliveryCount === 1)).toBe(true);
+    expect(reads - before).toBeLessThan(1_000 / 10);
+  });
+
+  it('hands what the last member read ahead to the next member at once, in order, when it leaves', async () => {
+    const node = await backend('a');
+    const first: DurableDelivery[] = [];
+    const leaving = node.join(member({ received: first, autoAck: false, capacity: () => (first.length === 0 ? 1 : 0) }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    for (let i = 0; i < 10; i++) node.append(message(i), RETENTION);
+    await waitFor(() => first.length === 1 && leaving.pending === 10); // one in hand, nine read ahead
+    leaving.leave();
+    const second: DurableDelivery[] = [];
+    await joined(node, member({ received: second }));
+    await waitFor(() => second.length === 10, 3_000); // long before the 30 s ack timeout
+    expect(second.map((d) => d.message.id)).toEqual(Array.from({ length: 10 }, (_, i) => `m-${i}`));
+    expect(second.map((d) => d.message.deliveryCount)).toEqual([2, ...Array<number>(9).fill(1)]);
+  });
+
   it('app.close() returns within the drain timeout + 2 s with durable subscriptions running while Redis is frozen', async () => {
     const { app } = await startRedisApp(server.url, prefix, { heartbeatIntervalMs: 500, nodeTimeoutMs: 2_000 });
     const audit = app.get(PubSubManager).channel('audit');

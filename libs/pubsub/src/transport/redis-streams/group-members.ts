@@ -4,6 +4,14 @@ import type { InFlight, StreamMember } from './stream-member.js';
 import type { StreamEntry } from './stream-replies.js';
 
 /** What dispatching needs from the group: verification (undefined: refused, already reported) and skipping. */
+interface Waiting {
+  readonly message: PubSubMessage;
+  readonly deliveryCount: number;
+  /** The consumer that read it (its owner in the group's pending list) and when. */
+  readonly consumer: string;
+  readonly readAt: number;
+}
+
 export interface DispatchIo {
   read(fields: unknown[]): PubSubMessage | undefined;
   /** Acknowledged without a delivery: nobody here subscribes to its topic, it was refused, or it was trimmed. */
@@ -20,6 +28,11 @@ export class GroupMembers {
   private readonly members: StreamMember[] = [];
   /** Deliveries of members that left, by entry id; their deliveredAt guards the reclaim. */
   readonly orphans = new Map<string, InFlight>();
+  /**
+   * Entries read ahead of the members' free slots (their consumer's in Redis, whose idle clock started at the
+   * read), oldest first, handed out as slots free up without another round trip.
+   */
+  private readonly waiting = new Map<string, Waiting>();
   private turn = 0;
 
   get size(): number {
@@ -34,13 +47,34 @@ export class GroupMembers {
     this.members.push(member);
   }
 
-  /** False when it had left already. Its unacknowledged deliveries become orphans. */
+  /** Entries read ahead and not handed out yet. */
+  get waitingCount(): number {
+    return this.waiting.size;
+  }
+
+  /** Read ahead by `consumer` and not handed out yet (counted in that member's pending). */
+  waitingFor(consumer: string): number {
+    let count = 0;
+    for (const entry of this.waiting.values()) if (entry.consumer === consumer) count++;
+    return count;
+  }
+
+  /**
+   * False when it had left already. Its unacknowledged deliveries become orphans; so do the entries read ahead
+   * when it was the last member here (reclaimed by the next one, or claimed by another node after the timeout).
+   */
   remove(member: StreamMember): boolean {
     const index = this.members.indexOf(member);
     if (index < 0) return false;
     this.members.splice(index, 1);
     for (const [id, delivery] of member.inFlight) this.orphans.set(id, delivery);
     member.inFlight.clear();
+    if (this.members.length === 0) {
+      for (const [id, entry] of this.waiting) {
+        this.orphans.set(id, { token: -1, deliveryCount: entry.deliveryCount - 1, deliveredAt: entry.readAt, consumer: entry.consumer });
+      }
+      this.waiting.clear();
+    }
     return true;
   }
 
@@ -69,9 +103,9 @@ export class GroupMembers {
   }
 
   /**
-   * Hands entries read or claimed for `member` to it, or to another member here whose patterns match (members
-   * of one name may subscribe to different topics); skips those none of them takes. `counts`: delivery counts
-   * of claimed entries (1 when absent).
+   * Takes entries read or claimed for `member`: each goes, in order, to a member here whose patterns match and
+   * that has a free slot, or waits (read ahead) for one; entries none of them subscribes to are skipped.
+   * `counts`: delivery counts of claimed entries (1 when absent).
    */
   dispatch(member: StreamMember, entries: StreamEntry[], counts: Map<string, number> | undefined, io: DispatchIo): void {
     const now = Date.now();
@@ -86,26 +120,58 @@ export class GroupMembers {
       }
       const message = io.read(fields);
       const count = counts?.get(id) ?? 1;
-      const target = message === undefined ? undefined : this.target(member, present, message.topic);
-      if (message !== undefined && target === undefined && !present) {
+      if (message === undefined) {
+        io.skip(id);
+      } else if (this.members.some((candidate) => candidate.matches(message.topic, matchTopic))) {
+        this.waiting.set(id, { message, deliveryCount: count, consumer: member.consumer, readAt: now });
+      } else if (!present && this.members.length === 0) {
         // Read for a member that left meanwhile, and nobody here takes it now: the next member reclaims it.
         this.orphans.set(id, { token: -1, deliveryCount: count - 1, deliveredAt: now, consumer: member.consumer });
-      } else if (message === undefined || target === undefined) {
-        io.skip(id);
       } else {
-        target.deliver(id, message, count, member.consumer, now);
+        io.skip(id);
       }
     }
+    this.handOut(io);
   }
 
-  private target(member: StreamMember, present: boolean, topic: string): StreamMember | undefined {
-    if (present && member.matches(topic, matchTopic)) return member;
-    return this.members.find((candidate) => candidate.matches(topic, matchTopic));
+  /**
+   * Hands the waiting entries, oldest first, to members with free slots; stops at the first that none of them can
+   * take now (publish order), skipping those no member here subscribes to any more. True if any was handed out.
+   */
+  handOut(io: DispatchIo): boolean {
+    let handed = false;
+    for (const [id, entry] of this.waiting) {
+      const { topic } = entry.message;
+      const matching = this.members.filter((candidate) => candidate.matches(topic, matchTopic));
+      if (matching.length === 0) {
+        this.waiting.delete(id);
+        io.skip(id);
+        continue;
+      }
+      const target = this.withCapacity(matching);
+      if (target === undefined) break;
+      this.waiting.delete(id);
+      target.deliver(id, entry.message, entry.deliveryCount, entry.consumer, entry.readAt);
+      handed = true;
+    }
+    return handed;
+  }
+
+  private withCapacity(candidates: StreamMember[]): StreamMember | undefined {
+    for (let i = 0; i < this.members.length; i++) {
+      const member = this.members[(this.turn + i) % this.members.length];
+      if (member.capacity() > 0 && candidates.includes(member)) {
+        this.turn = (this.turn + i + 1) % this.members.length;
+        return member;
+      }
+    }
+    return undefined;
   }
 
   /** An entry claimed or read again is no longer any earlier delivery's to acknowledge. */
   private takeOver(id: string): void {
     this.orphans.delete(id);
+    this.waiting.delete(id);
     for (const member of this.members) member.release(id);
   }
 }

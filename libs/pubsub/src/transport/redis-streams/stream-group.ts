@@ -32,6 +32,13 @@ const BLOCK_MS = 1_000;
 const IDLE_MS = 1_000;
 const RETRY_MS = 250;
 const LAG_REFRESH_MS = 250;
+/**
+ * Entries read beyond the members' free slots, so that a member with `concurrency: 1` does not pay a round trip
+ * per message. Their ack-timeout clock (Redis's idle time) starts at the read: only with ack timeouts of a
+ * second or more, where a bounded buffer drains well within it.
+ */
+const READ_AHEAD = 64;
+const READ_AHEAD_MIN_ACK_TIMEOUT_MS = 1_000;
 const NO_LAG: DurableLag = Object.freeze({ pending: 0, backlog: 0, oldestMs: 0 });
 
 /**
@@ -86,11 +93,12 @@ export class StreamGroup implements GroupAddress {
     if (!this.created) void this.ensureCreated();
     this.running ??= this.run();
     this.wake();
+    const members = this.members;
     return {
       wake: () => this.wake(),
       leave: () => this.leave(member),
       get pending() {
-        return member.inFlight.size;
+        return member.inFlight.size + members.waitingFor(consumer);
       },
     };
   }
@@ -198,8 +206,15 @@ export class StreamGroup implements GroupAddress {
         continue;
       }
       if (this.members.orphans.size > 0) await this.reclaimOrphans(member);
-      else this.idle = (await this.read(reader, member, this.idle ? BLOCK_MS : undefined)) === 0;
+      else if (this.members.waitingCount > 0) {
+        // Read ahead already: hand it out; read more only once it is gone (or wait for a matching member's slot).
+        if (!this.members.handOut(this.dispatchIo)) await this.pause(IDLE_MS);
+      } else this.idle = (await this.read(reader, member, this.idle ? BLOCK_MS : undefined)) === 0;
     }
+  }
+
+  private readAhead(): number {
+    return this.members.ackTimeoutMs(this.first.ackTimeoutMs) >= READ_AHEAD_MIN_ACK_TIMEOUT_MS ? READ_AHEAD : 0;
   }
 
   private openReader(): StreamClient {
@@ -235,7 +250,7 @@ export class StreamGroup implements GroupAddress {
           this.durable,
           member.consumer,
           'COUNT',
-          Math.max(1, member.capacity()),
+          Math.max(1, member.capacity()) + this.readAhead(),
           ...block,
           'STREAMS',
           this.key,
