@@ -134,7 +134,10 @@ export class ClusterTransport implements TransportLayer {
     this.inbound.listen(Date.now());
     await Promise.all([
       this.bus.open({ frame: (frame) => this.receive(frame), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs),
-      this.durable?.open(this.tuning.openWaitMs, { rejected: (channel, error) => this.rejectedEntry(channel, error) }),
+      this.durable?.open(this.tuning.openWaitMs, {
+        rejected: (channel, error) => this.rejectedEntry(channel, error),
+        encodedTail: (message) => this.outbound.encodedTail(message),
+      }),
     ]);
     if (this.stopped) return;
     if (!this.bus.up && !this.down) this.onState(false, 'not reachable at start-up');

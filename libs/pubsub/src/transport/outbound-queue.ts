@@ -73,6 +73,8 @@ export class OutboundQueue {
   private lastFrameAt = -Infinity;
   private idleWaiters: (() => void)[] = [];
 
+  private lastOffered: EncodedMessage | undefined;
+
   constructor(
     private readonly codec: FrameCodec,
     private readonly sink: OutboundSink,
@@ -82,6 +84,15 @@ export class OutboundQueue {
   /** Per channel, the highest sequence number the bus has acknowledged (announced in heartbeats). */
   get published(): ReadonlyMap<ChannelName, number> {
     return this.acknowledged;
+  }
+
+  /**
+   * The serialisation of the message offered last: the durable stream's entry of the same publication, written
+   * right after in the same publish call, reuses it instead of serialising the message a second time.
+   */
+  encodedTail(message: PubSubMessage): string | undefined {
+    const last = this.lastOffered;
+    return last !== undefined && last.message === message ? last.tail : undefined;
   }
 
   get size(): number {
@@ -94,6 +105,7 @@ export class OutboundQueue {
    */
   offer(message: PubSubMessage): OutboundRefusal | undefined {
     const encoded = encodeMessage(message);
+    this.lastOffered = encoded;
     if (encoded === undefined) return { reason: 'invalid_message', error: ERRORS.unserialisablePayload(message.channel, message.type) };
     if (encoded.bytes > this.tuning.maxMessageBytes) {
       return { reason: 'too_large', error: ERRORS.messageTooLarge(message.channel, encoded.bytes, this.tuning.maxMessageBytes) };

@@ -12,7 +12,7 @@ import type {
 import { ERRORS } from '../../error-messages.js';
 import type { PubSubSecurity } from '../../security/pubsub-security.js';
 import type { FrameRejection } from '../wire-frame.js';
-import type { DurableStore } from '../durable-store.js';
+import type { DurableStore, DurableStoreEvents } from '../durable-store.js';
 import { loadIoredis } from '../load-ioredis.js';
 import { within } from '../within.js';
 import type { StreamClient, StreamClientConstructor } from './stream-client.js';
@@ -63,6 +63,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
   private closing = false;
   private Redis: StreamClientConstructor | undefined;
   private rejectedHandler: RedisStreamsBackendOptions['rejected'];
+  private encodedTail: DurableStoreEvents['encodedTail'];
   private failedCount = 0;
   private rejectedCount = 0;
 
@@ -98,9 +99,10 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
   }
 
   /** Connects the writer (waiting at most `waitMs` for it; it keeps trying afterwards) and starts the timers. */
-  async open(waitMs: number, events?: { rejected(channel: ChannelName, error: FrameRejection): void }): Promise<void> {
+  async open(waitMs: number, events?: DurableStoreEvents): Promise<void> {
     if (this.writerClient !== undefined || this.closing) return;
     this.rejectedHandler = events?.rejected ?? this.options.rejected;
+    this.encodedTail = events?.encodedTail;
     this.Redis = this.options.Redis ?? ((await loadIoredis()) as unknown as StreamClientConstructor);
     if (this.closing) return;
     const writer = this.connect(`${this.options.prefix}:streams`, 'writer');
@@ -114,7 +116,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
 
   append(message: PubSubMessage, retention: RetentionPolicy): void {
     if (this.closing) return this.appendFailed(message.channel, 1, 'the backend is closed');
-    const entry = encodeStreamEntry(message, this.options.security);
+    const entry = encodeStreamEntry(message, this.options.security, this.encodedTail?.(message));
     if (entry === undefined) return this.appendFailed(message.channel, 1, 'the payload cannot be serialised');
     this.writer.append(streamKey(this.options.prefix, message.channel), message.channel, entry, retention);
   }

@@ -12,10 +12,15 @@ import { encodeMessage, readEntry, type FrameRejection } from '../wire-frame.js'
 export const STREAM_MAGIC = 'pubsub-stream/1';
 const UNSIGNED = '-';
 
-export function encodeStreamEntry(message: PubSubMessage, security: PubSubSecurity): [text: string, signature: string] | undefined {
-  const encoded = encodeMessage(message);
+/** `tail`: the message's wire encoding when the caller has it already (the bus serialised it for the same publish). */
+export function encodeStreamEntry(
+  message: PubSubMessage,
+  security: PubSubSecurity,
+  tail?: string,
+): [text: string, signature: string] | undefined {
+  const encoded = tail ?? encodeMessage(message)?.tail;
   if (encoded === undefined) return undefined;
-  const text = `${STREAM_MAGIC}\n${JSON.stringify(message.node)}\n${encoded.tail}`;
+  const text = `${STREAM_MAGIC}\n${JSON.stringify(message.node)}\n${encoded}`;
   return [text, security.hasSecret() ? security.signText(text) : UNSIGNED];
 }
 

@@ -79,18 +79,18 @@ return 0
 `;
 
 /**
- * KEYS[1] stream; ARGV[1] maxMessages, ARGV[2] the oldest id to keep for the age limit ('' for none), then text and
- * signature of each entry. Many XADDs in one command: the client builds and parses one command per chunk instead
- * of one per publication (several times less CPU on both sides for a burst). `MAXLEN ~` per entry keeps the stream
- * bounded within the chunk, one exact trim after it keeps the cap exact. Answers how many entries were added.
+ * KEYS[1] stream; ARGV[1] maxMessages, ARGV[2] the oldest id to keep for the age limit ('' for none), ARGV[3] the
+ * entries as one JSON array of [text, signature] pairs. Many XADDs in one command of four arguments: the client
+ * serialises one string per chunk instead of building a command per publication (several times less CPU on both
+ * sides for a burst). `MAXLEN ~` per entry keeps the stream bounded within the chunk, one exact trim after it keeps
+ * the cap exact. Answers how many entries were added.
  */
 export const APPEND_ENTRIES = `
-local added = 0
-for i = 3, #ARGV, 2 do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', ARGV[i], 's', ARGV[i + 1])
-  added = added + 1
+local entries = cjson.decode(ARGV[3])
+for i = 1, #entries do
+  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', entries[i][1], 's', entries[i][2])
 end
 redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
 if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
-return added
+return #entries
 `;

@@ -102,7 +102,7 @@ export class StreamWriter {
       const oldest = Number.isFinite(retention.maxAgeMs) ? idBeforeTime(cutoff - retention.maxAgeMs) : '';
       for (let from = 0; from < entries.length; from += CHUNK_ENTRIES) {
         const chunk = entries.slice(from, from + CHUNK_ENTRIES);
-        pipeline.call('EVAL', APPEND_ENTRIES, 1, key, retention.maxMessages, oldest, ...chunk.flat());
+        pipeline.call('EVAL', APPEND_ENTRIES, 1, key, retention.maxMessages, oldest, JSON.stringify(chunk));
         chunks.push({ channel, size: chunk.length });
       }
     }
