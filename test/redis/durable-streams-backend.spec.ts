@@ -5,6 +5,7 @@ import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types
 import { PubSubSecurity } from '../../libs/pubsub/src/security/pubsub-security.js';
 import { RedisStreamsBackend } from '../../libs/pubsub/src/transport/redis-streams/redis-streams-backend.js';
 import { APPEND_ENTRIES } from '../../libs/pubsub/src/transport/redis-streams/stream-scripts.js';
+import { streamReadEntries } from '../../libs/pubsub/src/transport/redis-streams/stream-replies.js';
 import type { StreamClient, StreamClientConstructor } from '../../libs/pubsub/src/transport/redis-streams/stream-client.js';
 import { RedisServer } from '../support/redis-server.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
@@ -385,6 +386,47 @@ describeWithRedis('RedisStreamsBackend (durable groups over a real redis-server)
     await waitFor(() => second.length === 10, 3_000); // long before the 30 s ack timeout
     expect(second.map((d) => d.message.id)).toEqual(Array.from({ length: 10 }, (_, i) => `m-${i}`));
     expect(second.map((d) => d.message.deliveryCount)).toEqual([2, ...Array<number>(9).fill(1)]);
+  });
+
+  it("prunes consumers left idle with nothing pending (gone subscriptions and processes), never one holding deliveries or this node's", async () => {
+    const node = await backend('a', { idleConsumerMs: 300 });
+    let open = false;
+    const received: DurableDelivery[] = [];
+    const membership = node.join(member({ received, capacity: () => (open ? 1 : 0) }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    const key = `${prefix}:stream:audit`;
+    const probe = new Redis(server.url, {}) as StreamClient;
+    const names = async () =>
+      ((await probe.call('XINFO', 'CONSUMERS', key, 'billing')) as unknown[][]).map((c) => String(c[c.indexOf('name') + 1])).sort();
+    try {
+      node.append(message(1), RETENTION);
+      node.append(message(2), RETENTION);
+      await waitFor(() => node.pendingAppends === 0);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await probe.call('XREADGROUP', 'GROUP', 'billing', 'gone-busy', 'COUNT', 1, 'STREAMS', key, '>'); // holds m-1
+      const reply = await probe.call('XREADGROUP', 'GROUP', 'billing', 'gone-idle', 'COUNT', 1, 'STREAMS', key, '>');
+      const [[handled]] = streamReadEntries(reply, key);
+      await probe.call('XACK', key, 'billing', handled);
+      expect(await names()).toEqual(['gone-busy', 'gone-idle']);
+      open = true;
+      membership.wake();
+      node.append(message(3), RETENTION);
+      await waitFor(() => received.length === 1);
+      let current: string[] = [];
+      const deadline = Date.now() + 5_000;
+      while (Date.now() < deadline) {
+        current = await names();
+        if (!current.includes('gone-idle')) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(current).toHaveLength(2);
+      expect(current).toContain('gone-busy');
+      expect(current.find((name) => name.startsWith('a:'))).toBeDefined();
+      await new Promise((resolve) => setTimeout(resolve, 1_500)); // this node's consumer stays idle longer than 300 ms
+      expect(await names()).toEqual(current);
+    } finally {
+      probe.disconnect();
+    }
   });
 
   it('app.close() returns within the drain timeout + 2 s with durable subscriptions running while Redis is frozen', async () => {

@@ -47,6 +47,11 @@ export class GroupMembers {
     this.members.push(member);
   }
 
+  /** The consumer names of the members here (never pruned from the group). */
+  consumers(): string[] {
+    return this.members.map((member) => member.consumer);
+  }
+
   /** Entries read ahead and not handed out yet. */
   get waitingCount(): number {
     return this.waiting.size;

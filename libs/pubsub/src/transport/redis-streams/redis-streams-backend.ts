@@ -29,6 +29,8 @@ export interface RedisStreamsBackendOptions {
   logger: PubSubLogger;
   /** Entries longer than this (bytes) are refused unread, like oversized bus frames. */
   maxEntryBytes: number;
+  /** A consumer of a group idle for longer than this with nothing pending is deleted (default 10 minutes). */
+  idleConsumerMs?: number;
   /** Publications that may wait for Redis (down, frozen, or a burst not answered yet); beyond, they fail. */
   maxBuffered?: number;
   /** The client class; ioredis is loaded at open() when absent (it is an optional peer). */
@@ -80,6 +82,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
       read: (channel, fields) => this.read(channel, fields),
       ack: (key, group, id) => this.writer.ack(key, group, id),
       ackIfOwned: (key, group, id, consumer) => this.writer.ackIfOwned(key, group, id, consumer),
+      idleConsumerMs: options.idleConsumerMs ?? 600_000,
     };
   }
 

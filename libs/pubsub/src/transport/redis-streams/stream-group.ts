@@ -9,7 +9,7 @@ import type { StreamClient } from './stream-client.js';
 import { autoClaim, claimEach, groupLag, type GroupAddress } from './stream-commands.js';
 import { StreamMember, type InFlight } from './stream-member.js';
 import { streamReadEntries, type StreamEntry } from './stream-replies.js';
-import { CREATE_GROUP, UNREPORTED_LOST } from './stream-scripts.js';
+import { CREATE_GROUP, PRUNE_CONSUMERS, UNREPORTED_LOST } from './stream-scripts.js';
 import { startPosition } from './stream-start.js';
 
 /** What a group needs from the backend that owns it (the connections, verification, acknowledgements). */
@@ -26,6 +26,8 @@ export interface GroupIo {
   read(channel: ChannelName, fields: unknown[] | null): PubSubMessage | undefined;
   ack(key: string, group: string, id: string): void;
   ackIfOwned(key: string, group: string, id: string, consumer: string): void;
+  /** Consumers idle for longer than this with nothing pending are deleted from the group. */
+  readonly idleConsumerMs: number;
 }
 
 const BLOCK_MS = 1_000;
@@ -38,6 +40,7 @@ const LAG_REFRESH_MS = 250;
  * second or more, where a bounded buffer drains well within it.
  */
 const READ_AHEAD = 64;
+const PRUNE_EVERY_MS = 60_000;
 const READ_AHEAD_MIN_ACK_TIMEOUT_MS = 1_000;
 const NO_LAG: DurableLag = Object.freeze({ pending: 0, backlog: 0, oldestMs: 0 });
 
@@ -69,6 +72,7 @@ export class StreamGroup implements GroupAddress {
   private claimCursor = '0-0';
   private lastClaimAt = 0;
   private claiming = false;
+  private prunedAt = Date.now();
   private nextMember = 1;
   private readonly instance = Math.random().toString(36).slice(2, 8);
 
@@ -151,6 +155,11 @@ export class StreamGroup implements GroupAddress {
       const { lost, lag } = await groupLag(writer, this, this.lostKey);
       this.reportLost(lost);
       if (lag !== undefined) this.lagValue = lag;
+      if (Date.now() - this.prunedAt >= Math.min(PRUNE_EVERY_MS, this.io.idleConsumerMs)) {
+        this.prunedAt = Date.now();
+        const keep = this.members.consumers();
+        await writer.call('EVAL', PRUNE_CONSUMERS, 1, this.key, this.durable, this.io.idleConsumerMs, ...keep);
+      }
     } catch (error) {
       if (!this.closed) this.io.log.warn(`redis-streams-info:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
     } finally {

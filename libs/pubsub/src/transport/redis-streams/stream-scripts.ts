@@ -94,3 +94,27 @@ redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
 if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
 return #entries
 `;
+
+/**
+ * KEYS[1] stream; ARGV[1] group, ARGV[2] idle ms, ARGV[3..] consumers to keep (this node's live members). Deletes
+ * the group's consumers with nothing pending that were idle for longer (left by subscriptions and processes long
+ * gone: every process names its consumers anew). Nothing pending, so no delivery is dropped. Answers how many.
+ */
+export const PRUNE_CONSUMERS = `
+local keep = {}
+for i = 3, #ARGV do keep[ARGV[i]] = true end
+local deleted = 0
+for _, consumer in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local name, pending, idle
+  for i = 1, #consumer, 2 do
+    if consumer[i] == 'name' then name = consumer[i + 1]
+    elseif consumer[i] == 'pending' then pending = consumer[i + 1]
+    elseif consumer[i] == 'idle' then idle = consumer[i + 1] end
+  end
+  if name and not keep[name] and pending == 0 and idle > tonumber(ARGV[2]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], name)
+    deleted = deleted + 1
+  end
+end
+return deleted
+`;
