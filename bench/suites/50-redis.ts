@@ -16,6 +16,13 @@ const FLOOD_ROUNDS = 5;
 const STEADY_RATE = 5_000;
 const STEADY_MS = 4_000;
 const STEADY_ROUNDS = 2;
+/**
+ * At the fixed rate before the measured rounds. The floods warm up the full-frame path only: a few seconds
+ * into the fixed rate V8 was still compiling the partial-frame path (its compiler 12-13 % of the CPU samples of
+ * both our processes 6-10 s after start, 0.2 % at 14-18 s; plain ioredis's smaller path 0.2-2 %), and a
+ * 0.5 s warm-up charged that one-off cost to the per-message figure.
+ */
+const STEADY_WARMUP_MS = 5_000;
 const TARGET_RATIO = 2;
 const TARGET_P99_MS = 5;
 
@@ -110,8 +117,8 @@ async function measureBoth(url: string): Promise<{ plain: Measured; ours: Measur
       for (const kind of order) floods[kind].push(await flood(pairs[kind]));
     }
     const steadies: Record<Kind, Steady[]> = { plain: [], ours: [] };
-    await steady(pairs.plain, 500); // warm-up at the fixed rate
-    await steady(pairs.ours, 500);
+    await steady(pairs.plain, STEADY_WARMUP_MS);
+    await steady(pairs.ours, STEADY_WARMUP_MS);
     for (let round = 0; round < STEADY_ROUNDS; round++) {
       const order: Kind[] = round % 2 === 0 ? ['plain', 'ours'] : ['ours', 'plain'];
       for (const kind of order) steadies[kind].push(await steady(pairs[kind], STEADY_MS));
