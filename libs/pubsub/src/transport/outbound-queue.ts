@@ -20,9 +20,10 @@ export interface OutboundTuning {
   /** Sends of one framed message before it is given up (bus errors other than being down). */
   maxAttempts: number;
   /**
-   * A partial batch leaves at most this often after the previous frame (full batches and retries do not wait):
-   * every frame costs both ends a wake-up, so at moderate rates fewer, larger frames are most of the CPU saved,
-   * for at most this much added latency. A sender quieter than this never waits.
+   * A partial batch leaves at most this often after the previous frame (full batches and retries do not wait;
+   * a sender quieter than this never waits). Every frame costs both ends a wake-up, so at moderate rates fewer,
+   * larger frames save CPU, but a message then waits across an event-loop sleep, which a loaded host stretches:
+   * off (0) by default, see README 'Redis transport, two processes' for what 2 ms measured.
    */
   minFrameIntervalMs: number;
 }
@@ -33,7 +34,7 @@ export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMess
   maxFrameBytes: 512 * 1024,
   maxInFlightFrames: 32,
   maxAttempts: 3,
-  minFrameIntervalMs: 2,
+  minFrameIntervalMs: 0,
 };
 
 export interface OutboundSink {
@@ -157,8 +158,8 @@ export class OutboundQueue {
   /**
    * Nagle's rule: with nothing in flight, what this event-loop turn published leaves at its end; while a frame
    * is unacknowledged, a partial batch grows until the acknowledgement (afterSend) and only full batches use
-   * the other frame slots. A partial batch also waits until minFrameIntervalMs after the previous frame (a
-   * timer, only then). A quiet sender waits for nothing, a busy one sends large frames.
+   * the other frame slots. With minFrameIntervalMs, a partial batch also waits until that long after the
+   * previous frame (a timer, only then). A quiet sender waits for nothing, a busy one sends large frames.
    */
   private schedule(): void {
     if (this.immediate !== undefined || !this.sink.canSend()) return;
