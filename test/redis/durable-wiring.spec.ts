@@ -2,46 +2,18 @@ import { randomBytes } from 'node:crypto';
 import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types.js';
 import { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
 import { silentLogger } from '../../libs/pubsub/src/delivery/pubsub-logger.js';
-import { resolvePubSubSettings } from '../../libs/pubsub/src/module/pubsub-settings.js';
 import { MemoryHub } from '../../libs/pubsub/src/transport/memory-hub.js';
-import { createTransportLayer, type TransportLayer } from '../../libs/pubsub/src/transport/transport-layer.js';
 import { waitFor } from '../support/channels.js';
-import { RedisServer } from '../support/redis-server.js';
+import { useCoreNodes } from './support/core-nodes.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
 
 const SECRET = 'durable-wiring-secret-0123456789';
 
 describeWithRedis('durable backend chosen by the transport', () => {
-  let server: RedisServer;
-  const nodes: { channels: ChannelSet; transport: TransportLayer }[] = [];
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => server.stop());
-  afterEach(async () => {
-    for (const { channels, transport } of nodes.splice(0)) {
-      channels.close();
-      await transport.close();
-    }
-  });
-
-  async function node(
-    name: string,
-    transport: { type: 'redis'; url: string; prefix: string } | { memoryHub: MemoryHub },
-  ): Promise<ChannelSet> {
-    const redis = 'type' in transport ? transport : undefined;
-    const settings = resolvePubSubSettings({ nodeName: name, transport: redis, secretKeyBase: SECRET, heartbeatIntervalMs: 100 }, {});
-    const channels = new ChannelSet({ nodeName: name, logger: silentLogger });
-    const memoryHub = 'memoryHub' in transport ? transport.memoryHub : undefined;
-    const layer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, memoryHub });
-    nodes.push({ channels, transport: layer });
-    await layer.start();
-    return channels;
-  }
+  const { node } = useCoreNodes(SECRET);
 
   it('with Redis, durable subscriptions of two nodes share the stream (each message once) while live ones get every message over the bus', async () => {
-    const cluster = { type: 'redis' as const, url: server.url, prefix: `wiring-${randomBytes(4).toString('hex')}` };
+    const cluster = { prefix: `wiring-${randomBytes(4).toString('hex')}` };
     const [a, b, publisher] = [await node('a', cluster), await node('b', cluster), await node('p', cluster)];
     expect([a, b, publisher].map((set) => set.hooks.durable?.kind)).toEqual(['redis', 'redis', 'redis']);
     const durable: PubSubMessage[] = [];

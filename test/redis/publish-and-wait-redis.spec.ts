@@ -1,42 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
 import { silentLogger } from '../../libs/pubsub/src/delivery/pubsub-logger.js';
-import { resolvePubSubSettings } from '../../libs/pubsub/src/module/pubsub-settings.js';
 import { SelfMonitor } from '../../libs/pubsub/src/integration/self-monitor.js';
-import { createTransportLayer, type TransportLayer } from '../../libs/pubsub/src/transport/transport-layer.js';
 import { waitFor } from '../support/channels.js';
-import { RedisServer } from '../support/redis-server.js';
+import { useCoreNodes } from './support/core-nodes.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
 
 const SECRET = 'publish-and-wait-secret-0123456789';
 
 describeWithRedis('publishAndWait and durable_lag over Redis Streams', () => {
-  let server: RedisServer;
-  const nodes: { channels: ChannelSet; transport: TransportLayer }[] = [];
-
-  beforeAll(async () => {
-    server = await RedisServer.start();
-  });
-  afterAll(async () => server.stop());
-  afterEach(async () => {
-    for (const { channels, transport } of nodes.splice(0)) {
-      channels.close();
-      await transport.close();
-    }
-  });
-
-  async function node(name: string, prefix: string): Promise<ChannelSet> {
-    const transport = { type: 'redis' as const, url: server.url, prefix };
-    const settings = resolvePubSubSettings({ nodeName: name, transport, secretKeyBase: SECRET, heartbeatIntervalMs: 100 }, {});
-    const channels = new ChannelSet({ nodeName: name, logger: silentLogger });
-    const layer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined });
-    nodes.push({ channels, transport: layer });
-    await layer.start();
-    return channels;
-  }
+  const { node } = useCoreNodes(SECRET);
 
   it('a durable subscription on this node: delivered once acknowledged, failed once dead-lettered; local publications skip the stream', async () => {
-    const channels = await node('w', `wait-${randomBytes(4).toString('hex')}`);
+    const channels = await node('w', { prefix: `wait-${randomBytes(4).toString('hex')}` });
     expect(channels.hooks.durable?.kind).toBe('redis');
     const audit = channels.channel('audit');
     audit.subscribe('user:*', () => undefined, { durable: 'writer' });
@@ -65,7 +40,7 @@ describeWithRedis('publishAndWait and durable_lag over Redis Streams', () => {
   });
 
   it('durable_lag from the Redis backend: a stuck member raises the alert', async () => {
-    const channels = await node('l', `lag-${randomBytes(4).toString('hex')}`);
+    const channels = await node('l', { prefix: `lag-${randomBytes(4).toString('hex')}` });
     const audit = channels.channel('audit');
     audit.subscribe('user:*', () => new Promise(() => undefined), { durable: 'stuck' });
     await new Promise((resolve) => setTimeout(resolve, 300));

@@ -1,0 +1,38 @@
+import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
+import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
+import { resolvePubSubSettings } from '../../../libs/pubsub/src/module/pubsub-settings.js';
+import type { MemoryHub } from '../../../libs/pubsub/src/transport/memory-hub.js';
+import { createTransportLayer, type TransportLayer } from '../../../libs/pubsub/src/transport/transport-layer.js';
+import { RedisServer } from '../../support/redis-server.js';
+
+/**
+ * Library cores (a ChannelSet and its transport layer, no Nest) on a private redis-server started for the
+ * describe block; every node started in a test is closed after it.
+ */
+export function useCoreNodes(secret: string) {
+  let server: RedisServer;
+  const nodes: { channels: ChannelSet; transport: TransportLayer }[] = [];
+  beforeAll(async () => {
+    server = await RedisServer.start();
+  });
+  afterAll(async () => server.stop());
+  afterEach(async () => {
+    for (const { channels, transport } of nodes.splice(0)) {
+      channels.close();
+      await transport.close();
+    }
+  });
+  return {
+    /** A node on this server under `prefix`, or on the in-memory hub given. */
+    async node(name: string, on: { prefix: string } | { memoryHub: MemoryHub }): Promise<ChannelSet> {
+      const redis = 'prefix' in on ? { type: 'redis' as const, url: server.url, prefix: on.prefix } : undefined;
+      const settings = resolvePubSubSettings({ nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100 }, {});
+      const channels = new ChannelSet({ nodeName: name, logger: silentLogger });
+      const memoryHub = 'memoryHub' in on ? on.memoryHub : undefined;
+      const transport = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, memoryHub });
+      nodes.push({ channels, transport });
+      await transport.start();
+      return channels;
+    },
+  };
+}
