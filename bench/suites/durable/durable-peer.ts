@@ -11,6 +11,7 @@ import { NestFactory } from '@nestjs/core';
 import { performance } from 'node:perf_hooks';
 import { PubSubManager, PubSubModule, type ChannelName, type ChannelStats } from '../../../libs/pubsub/src/index.js';
 import { percentile } from '../../lib/measure.js';
+import { servePeerCommands, type PeerCommands } from '../redis/peer-commands.js';
 
 const epochNow = (): number => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -97,7 +98,7 @@ async function steady(rate: number, durationMs: number): Promise<{ sent: number;
 
 const channelStats = (): ChannelStats => channel.stats();
 
-const commands: Record<string, (args: Record<string, number>) => unknown> = {
+const commands: PeerCommands = {
   peers: () => manager.nodes().length,
   reset: () => {
     received = 0;
@@ -114,19 +115,6 @@ const commands: Record<string, (args: Record<string, number>) => unknown> = {
     return { received, lastAt, p50: percentile(latencies, 50), p99: percentile(latencies, 99), acked, pending, dropped, lost, redelivered };
   },
   refused: () => refused + channelStats().failedPublications,
-  close: async () => {
-    await app.close();
-    setTimeout(() => process.exit(0), 10);
-    return true;
-  },
 };
 
-process.on('message', async (request: { id: number; cmd: string } & Record<string, number>) => {
-  try {
-    process.send!({ id: request.id, ok: true, result: await commands[request.cmd](request) });
-  } catch (error) {
-    process.send!({ id: request.id, ok: false, error: String(error) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send!({ ready: true });
+servePeerCommands(commands, () => app.close());

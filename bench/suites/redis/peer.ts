@@ -9,6 +9,7 @@ import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { resolvePubSubSettings } from '../../../libs/pubsub/src/module/pubsub-settings.js';
 import { createTransportLayer, type TransportLayer } from '../../../libs/pubsub/src/transport/transport-layer.js';
+import { servePeerCommands, type PeerCommands } from './peer-commands.js';
 
 interface Peer {
   publish(n: number): void;
@@ -140,7 +141,7 @@ async function steady(rate: number, durationMs: number): Promise<{ sent: number;
 let receiveCpu = process.cpuUsage();
 let receiveStarted = epochNow();
 
-const commands: Record<string, (args: Record<string, number>) => unknown> = {
+const commands: PeerCommands = {
   peers: () => peer.peers(),
   stats: () => peer.stats(),
   reset: () => {
@@ -168,19 +169,6 @@ const commands: Record<string, (args: Record<string, number>) => unknown> = {
       wallMs: epochNow() - receiveStarted,
     };
   },
-  close: async () => {
-    await peer.close();
-    setTimeout(() => process.exit(0), 10);
-    return true;
-  },
 };
 
-process.on('message', async (request: { id: number; cmd: string } & Record<string, number>) => {
-  try {
-    process.send!({ id: request.id, ok: true, result: await commands[request.cmd](request) });
-  } catch (error) {
-    process.send!({ id: request.id, ok: false, error: String(error) });
-  }
-});
-process.on('disconnect', () => process.exit(0));
-process.send!({ ready: true });
+servePeerCommands(commands, () => peer.close());
