@@ -77,7 +77,7 @@ export class ChannelRetention {
     for (const message of this.log.replay(topicFilterOf(mailbox.patterns), selector)) {
       if (!mailbox.admit(message)) continue;
       counters.begin();
-      mailbox.backlog(message);
+      mailbox.backlog(message, true);
     }
   }
 

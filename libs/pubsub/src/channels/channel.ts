@@ -58,6 +58,9 @@ export abstract class Channel implements MailboxHost, DurableHost {
   /** The hooks' checkedTypes this channel last asked, and its answer (asked again only if the hook changes). */
   private checkedTypesOf: ChannelHooks['checkedTypes'];
   private checkedTypes: ReadonlySet<string> | undefined;
+  /** The smallest mailboxSize among the subscriptions; too small (never too large) once `smallestStale`. */
+  private smallestMailbox = Number.POSITIVE_INFINITY;
+  private smallestStale = false;
 
   protected constructor(
     readonly name: ChannelName,
@@ -65,7 +68,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
   ) {
     this.instance = CHANNEL_INSTANCES[name];
     this.counters = new ChannelCounters(name);
-    this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue));
+    this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue), this.counters.latency);
     this.retention = context.retention === undefined ? undefined : new ChannelRetention(context.retention, name, context.hooks);
   }
 
@@ -189,6 +192,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     }
     const mailbox = new Mailbox(id, patterns, this.waits.wrap(instrumented, id), settings, this);
     this.mailboxes.add(mailbox);
+    if (settings.mailboxSize < this.smallestMailbox) this.smallestMailbox = settings.mailboxSize;
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
     if (requests.replay !== undefined) this.retention!.replayInto(mailbox, requests.replay, this.counters);
     return mailbox;
@@ -223,8 +227,12 @@ export abstract class Channel implements MailboxHost, DurableHost {
   }
 
   stats(): ChannelStats {
-    let mailboxDepth = 0;
-    for (const mailbox of this.mailboxes) mailboxDepth += mailbox.depth;
+    // While the publication queue does not count per mailbox (see route), it holds only open mailboxes' deliveries.
+    let mailboxDepth = this.counters.backlogged + this.publications.deliveries;
+    if (this.publications.counting) {
+      mailboxDepth = 0;
+      for (const mailbox of this.mailboxes) mailboxDepth += mailbox.depth;
+    }
     const c = this.counters;
     return {
       channel: this.name,
@@ -303,8 +311,14 @@ export abstract class Channel implements MailboxHost, DurableHost {
   }
 
   /** @internal MailboxHost */
+  countShared(): void {
+    this.publications.countTargets();
+  }
+
+  /** @internal MailboxHost */
   release(mailbox: Mailbox): void {
     if (!this.mailboxes.delete(mailbox)) return;
+    if (mailbox.mailboxSize === this.smallestMailbox) this.smallestStale = true;
     if (this.waits.active !== 0) this.waits.released(mailbox);
     for (const p of new Set(mailbox.patterns)) this.index.remove(p, mailbox);
   }
@@ -325,6 +339,15 @@ export abstract class Channel implements MailboxHost, DurableHost {
 
   /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */
   private route(message: PubSubMessage, targets = this.index.match(message.topic)): void {
+    if (this.waits.active === 0 && !this.publications.counting && this.noneFull()) {
+      // No target has a backlog plus queued deliveries as long as its mailboxSize: each would admit the message
+      // as it is, and their own counts are taken only when someone needs them (countShared).
+      if (targets.length === 0) return;
+      this.counters.begin(targets.length);
+      this.publications.push(message, targets);
+      return;
+    }
+    this.publications.countTargets();
     let admitted: Mailbox[] | undefined;
     for (let i = 0; i < targets.length; i++) {
       const accepted = targets[i].admit(message);
@@ -336,6 +359,20 @@ export abstract class Channel implements MailboxHost, DurableHost {
     if (route.length === 0) return;
     this.counters.begin(route.length);
     this.publications.push(message, route);
+  }
+
+  /**
+   * Whether no mailbox can be full: none holds more than every backlog together plus every publication queued
+   * (each reaches it at most once), and that stays below the smallest mailboxSize.
+   */
+  private noneFull(): boolean {
+    const most = this.counters.backlogged + this.publications.length;
+    if (most < this.smallestMailbox) return true;
+    if (!this.smallestStale) return false;
+    this.smallestStale = false;
+    this.smallestMailbox = Number.POSITIVE_INFINITY;
+    for (const mailbox of this.mailboxes) if (mailbox.mailboxSize < this.smallestMailbox) this.smallestMailbox = mailbox.mailboxSize;
+    return most < this.smallestMailbox;
   }
 
   /** Whether `complete` and `validate` apply to this type here (see ChannelHooks.checkedTypes). */

@@ -32,6 +32,11 @@ export class ChannelCounters {
   /** Durable handler calls past the first delivery of a message (retries and redeliveries). */
   redelivered = 0;
   outstanding = 0;
+  /**
+   * Messages in the subscriptions' own backlogs, all together: no single backlog is longer, which lets a
+   * publication skip the per-subscription bound (see Channel.route).
+   */
+  backlogged = 0;
   /** failedPublications by reason (refusal reasons, 'not_sent', inbound rejection errors): a small, fixed set. */
   readonly failuresByReason = new Map<string, number>();
   /** Handler call durations, read and reset by the metrics broadcaster. */

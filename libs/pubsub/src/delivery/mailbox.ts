@@ -2,6 +2,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../channels/channel.types.js';
 import type { ChannelCounters } from './channel-counters.js';
 import type { LatencyHistogram } from './latency-histogram.js';
+export { FULLY_TIMED_CALLS, LATENCY_SAMPLE_EVERY } from './latency-histogram.js';
 import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import { isThenable, onSettled } from './handler-outcome.js';
@@ -9,15 +10,6 @@ import type { DeliveryTarget } from './publication-queue.js';
 import { retryDelay, WaitingRetries, type RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';
-
-/**
- * Past FULLY_TIMED_CALLS per interval, one handler call in LATENCY_SAMPLE_EVERY is timed. Two clock reads cost
- * about as much as a fast handler's whole delivery: one in 16 took 8-10 % of a fan-out profile, one in 64 takes
- * about 2 %, and a busy channel still gets thousands of samples per interval.
- */
-export const LATENCY_SAMPLE_EVERY = 64;
-const LATENCY_SAMPLE_MASK = LATENCY_SAMPLE_EVERY - 1;
-export const FULLY_TIMED_CALLS = 256;
 
 interface Retry {
   message: PubSubMessage;
@@ -39,6 +31,8 @@ export interface MailboxHost {
   schedule(mailbox: Mailbox): void;
   /** Moves every delivery still waiting in the channel's publication queue into its mailbox's backlog. */
   spill(): void;
+  /** Makes every mailbox's count of its deliveries waiting in the publication queue exact (see `shared`). */
+  countShared(): void;
   release(mailbox: Mailbox): void;
   deadLetter(message: PubSubMessage, error: unknown, attempts: number, mailbox: Mailbox): void;
 }
@@ -58,7 +52,10 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    * Created when first needed, like `retries`: most subscriptions never fall behind.
    */
   private queue: Deque<PubSubMessage> | undefined;
-  /** Deliveries accepted for this subscription that still wait in the channel's publication queue. */
+  /**
+   * Deliveries accepted for this subscription that still wait in the channel's publication queue, while the
+   * queue counts them (PublicationQueue.countTargets); zero otherwise, and then `depth` asks it to start.
+   */
   private shared = 0;
   private inFlight = 0;
   private calls = 0;
@@ -92,7 +89,12 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
 
   /** Messages accepted and not yet handed to the handler, wherever they wait. */
   get depth(): number {
+    this.host.countShared();
     return this.backlogged + this.shared;
+  }
+
+  get mailboxSize(): number {
+    return this.settings.mailboxSize;
   }
 
   get channel(): ChannelName {
@@ -104,18 +106,21 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     return this.backlogged > 0 && this.inFlight < this.settings.concurrency;
   }
 
-  private get backlogged(): number {
+  /** The messages in this subscription's own backlog. */
+  get backlogged(): number {
     return this.queue === undefined ? 0 : this.queue.length;
   }
 
   unsubscribe(): void {
     if (this.unsubscribed) return;
+    // Before closing: the discarded deliveries waiting in the publication queue must be counted in `shared`.
+    this.host.countShared();
     this.unsubscribed = true;
     this.host.release(this);
     // Pending messages are discarded with the subscription: its handler is never called again. Those still
     // in the publication queue are skipped there (deliver and backlog ignore a closed mailbox).
-    const pending = this.depth;
-    this.queue = undefined;
+    const pending = this.backlogged + this.shared;
+    this.dropBacklog();
     this.shared = 0;
     for (let i = 0; i < pending; i++) this.host.counters.finish();
     // Waiting retries go with them; they were counted in handlerErrors and logged when their attempt failed.
@@ -130,12 +135,13 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    */
   abandon(): number {
     if (this.abandoned) return 0;
+    this.host.countShared();
     this.abandoned = true;
     this.unsubscribed = true;
     // A waiting retry holds a slot, so inFlight counts it once; its timer must not fire.
     this.waiting?.cancel();
     const discarded = this.backlogged + this.shared + this.inFlight + (this.retries?.length ?? 0);
-    this.queue = undefined;
+    this.dropBacklog();
     this.shared = 0;
     this.retries = undefined;
     this.inFlight = 0;
@@ -148,7 +154,8 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   /**
    * At publish time: counts the message as waiting for this subscription and applies the bound. False when
    * drop-newest refuses it, and the publication must then not come here. The caller counts the accepted
-   * deliveries as outstanding.
+   * deliveries as outstanding. Only while the publication queue counts (countShared), or for a mailbox no
+   * queued publication targets yet (replay into a new subscription).
    */
   admit(message: PubSubMessage): boolean {
     // The full case lives in its own method: this runs once per delivery, inlined into the publisher's route loop.
@@ -167,30 +174,41 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return false;
     }
     this.reportDrop(this.queue!.shift()!, 'drop-oldest');
+    this.host.counters.backlogged--;
     this.host.counters.finish();
     return true;
   }
 
   /** The publication's turn: the handler runs now unless older messages or a full concurrency hold it back. */
-  deliver(message: PubSubMessage): void {
+  deliver(message: PubSubMessage, counted: boolean, timed: boolean): void {
     if (this.unsubscribed) return;
-    this.shared--;
+    if (counted) this.shared--;
     if (this.backlogged === 0 && this.inFlight < this.settings.concurrency) {
-      this.first(message);
+      this.first(message, timed);
       return;
     }
     this.keep(message);
   }
 
-  backlog(message: PubSubMessage): void {
+  backlog(message: PubSubMessage, counted: boolean): void {
     if (this.unsubscribed) return;
-    this.shared--;
+    if (counted) this.shared--;
     this.keep(message);
+  }
+
+  countWaiting(): void {
+    if (!this.unsubscribed) this.shared++;
   }
 
   private keep(message: PubSubMessage): void {
     (this.queue ??= new Deque()).push(message);
+    this.host.counters.backlogged++;
     if (!this.queued && this.inFlight < this.settings.concurrency) this.host.schedule(this);
+  }
+
+  private dropBacklog(): void {
+    this.host.counters.backlogged -= this.backlogged;
+    this.queue = undefined;
   }
 
   /** Starts up to `budget` handler calls, stopping early past `deadline`; returns how many it started. */
@@ -200,8 +218,9 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     while (started < budget && this.inFlight < this.settings.concurrency) {
       const message = this.queue?.shift();
       if (message === undefined) break;
+      this.host.counters.backlogged--;
       started++;
-      this.first(message);
+      this.first(message, this.sampled());
       // Reading the clock costs more than a fast handler, so check it every 32 calls.
       if ((started & 31) === 0 && performance.now() > deadline) break;
     }
@@ -213,9 +232,14 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    * then enters `attempt` for its retries, one frame deeper and iterative from there, so the common case
    * pays for no retry loop.
    */
-  private first(message: PubSubMessage): void {
-    if (this.attempting) this.attempt(message, 1);
-    else this.call(message, 1);
+  private first(message: PubSubMessage, timed: boolean): void {
+    if (this.attempting) this.attempt(message, 1, timed);
+    else this.call(message, 1, timed);
+  }
+
+  /** The latency sample decision for a call the publication queue did not decide for (backlog, retries). */
+  private sampled(): boolean {
+    return this.latency.times(++this.calls);
   }
 
   /**
@@ -224,7 +248,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    * stays flat whatever `retries` is. Retries asked for later (a real promise rejecting) come back here on a
    * fresh stack.
    */
-  private attempt(message: PubSubMessage, attempt: number): void {
+  private attempt(message: PubSubMessage, attempt: number, timed: boolean): void {
     if (this.attempting) {
       (this.retries ??= new Deque()).push({ message, attempt });
       return;
@@ -232,17 +256,16 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.attempting = true;
     try {
       // The first call needs no Retry record: this runs once per delivery, and allocating one each time showed.
-      this.call(message, attempt);
-      for (let next = this.retries?.shift(); next !== undefined; next = this.retries?.shift()) this.call(next.message, next.attempt);
+      this.call(message, attempt, timed);
+      for (let next = this.retries?.shift(); next !== undefined; next = this.retries?.shift()) {
+        this.call(next.message, next.attempt, this.sampled());
+      }
     } finally {
       this.attempting = false;
     }
   }
 
-  private call(message: PubSubMessage, attempt: number): void {
-    // Every call is timed until the interval has FULLY_TIMED_CALLS samples, then one in LATENCY_SAMPLE_EVERY:
-    // quiet channels still report latency, busy ones don't pay for a clock read per call.
-    const timed = (++this.calls & LATENCY_SAMPLE_MASK) === 0 || this.latency.size < FULLY_TIMED_CALLS;
+  private call(message: PubSubMessage, attempt: number, timed: boolean): void {
     const startedAt = timed ? performance.now() : 0;
     let outcome: unknown;
     let thenable: boolean;
@@ -311,7 +334,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return;
     }
     if (attempt <= this.settings.retries) {
-      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1);
+      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1, this.sampled());
       else this.retryLater(message, attempt + 1);
       return;
     }
@@ -335,7 +358,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.inFlight++;
     (this.waiting ??= new WaitingRetries()).start(retryDelay(attempt - 1, retryDelayMs, retryMaxDelayMs), () => {
       this.inFlight--;
-      this.attempt(message, attempt);
+      this.attempt(message, attempt, this.sampled());
       this.resume();
     });
   }

@@ -69,6 +69,15 @@ export class PairQueue<A, B> {
     }
   }
 
+  /** Visits every pair, the oldest first. */
+  forEach(visit: (first: A, second: B) => void): void {
+    let slot = this.headSlot;
+    for (let chunk = this.head, left = this.count; chunk !== undefined && left > 0; chunk = chunk.next, slot = 0) {
+      const end = chunk === this.tail ? this.tailSlot : SLOTS;
+      for (; slot < end && left > 0; slot += 2, left--) visit(chunk.slots[slot] as A, chunk.slots[slot + 1] as B);
+    }
+  }
+
   clear(): void {
     this.head = this.tail = this.spare = undefined;
     this.headSlot = this.tailSlot = this.count = 0;

@@ -1,5 +1,6 @@
 import type { ChannelName } from '../channels/channel-names.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
+import type { LatencyHistogram } from './latency-histogram.js';
 import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';
 
@@ -11,12 +12,20 @@ import type { Runnable } from './runnable.js';
  */
 const FIRST_CLOCK_READ = 16;
 
-/** What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. */
+/**
+ * What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. `counted` says
+ * whether the target counts this delivery among those waiting for it here (see PublicationQueue.countTargets).
+ */
 export interface DeliveryTarget {
-  /** Called when the publication's turn comes: runs the handler at once if it can, else keeps the message. */
-  deliver(message: PubSubMessage): void;
+  /**
+   * Called when the publication's turn comes: runs the handler at once if it can, else keeps the message.
+   * `timed`: the queue's latency sample decision for this publication, should the handler run now.
+   */
+  deliver(message: PubSubMessage, counted: boolean, timed: boolean): void;
   /** Moves the message into the subscription's own backlog without running anything. */
-  backlog(message: PubSubMessage): void;
+  backlog(message: PubSubMessage, counted: boolean): void;
+  /** One more delivery waits here for this target (the queue starts counting, see countTargets). */
+  countWaiting(): void;
 }
 
 /**
@@ -36,19 +45,60 @@ export class PublicationQueue implements Runnable {
   private cursor = 0;
   /** Counts spills, so that a delivery loop notices one happening under it. */
   private spills = 0;
+  /** Deliveries of the waiting publications, those of the first one already handled included (see `cursor`). */
+  private deliveriesHeld = 0;
+  /**
+   * Whether each target counts the deliveries waiting here for it. Counting costs two updates per delivery, and
+   * nobody needs those counts while no mailbox can be full (the channel then skips the per-subscription bound):
+   * so they are only taken when someone asks (countTargets), and kept exact until the queue is next empty.
+   */
+  private counted = false;
+  /** Publications whose turn came: numbers the latency sample decisions, one per publication. */
+  private turns = 0;
 
   constructor(
     readonly channel: ChannelName,
     private readonly schedule: (queue: PublicationQueue) => void,
+    private readonly latency: LatencyHistogram,
   ) {}
 
   get runnable(): boolean {
     return this.pending.length > 0;
   }
 
+  /** Publications waiting, the one a turn ended in the middle of included. */
+  get length(): number {
+    return this.pending.length;
+  }
+
+  /** Deliveries still waiting here, for every target. */
+  get deliveries(): number {
+    return this.deliveriesHeld - this.cursor;
+  }
+
+  /** Whether the targets count their waiting deliveries (see countTargets). */
+  get counting(): boolean {
+    return this.counted;
+  }
+
   push(message: PubSubMessage, targets: readonly DeliveryTarget[]): void {
     this.pending.push(message, targets);
+    this.deliveriesHeld += targets.length;
     if (!this.queued) this.schedule(this);
+  }
+
+  /**
+   * From now until the queue is next empty, every target counts the deliveries waiting here for it: a bound to
+   * apply, a depth to report or discard. One pass over what waits now; a no-op while already counting.
+   */
+  countTargets(): void {
+    if (this.counted) return;
+    this.counted = true;
+    let skip = this.cursor;
+    this.pending.forEach((_message, targets) => {
+      for (let i = skip; i < targets.length; i++) targets[i].countWaiting();
+      skip = 0;
+    });
   }
 
   run(budget: number, deadline: number): number {
@@ -59,8 +109,11 @@ export class PublicationQueue implements Runnable {
       if (message === undefined) break;
       const targets = this.pending.peekSecond();
       const spills = this.spills;
+      // One latency sample decision per publication rather than per delivery: same share of calls timed.
+      const timed = this.latency.times(++this.turns);
       while (this.cursor < targets.length) {
-        targets[this.cursor++].deliver(message);
+        // `counted` is read each time: a handler may have made the queue start counting (countTargets).
+        targets[this.cursor++].deliver(message, this.counted, timed);
         // A handler published meanwhile and made the queue spill: this publication went to the backlogs.
         if (this.spills !== spills) continue serving;
         if (++handled >= clockAt) {
@@ -70,14 +123,10 @@ export class PublicationQueue implements Runnable {
         }
         if (handled >= budget) break serving;
       }
-      this.pending.shift();
-      this.cursor = 0;
+      this.shiftFirst();
     }
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
-    if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.pending.peekSecond().length) {
-      this.pending.shift();
-      this.cursor = 0;
-    }
+    if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.pending.peekSecond().length) this.shiftFirst();
     return handled;
   }
 
@@ -85,6 +134,22 @@ export class PublicationQueue implements Runnable {
   clear(): void {
     this.pending.clear();
     this.cursor = 0;
+    this.deliveriesHeld = 0;
+    this.counted = false;
+  }
+
+  /**
+   * The first publication is done with (a handler may have emptied the queue under it: then nothing to do).
+   * The last one gone, every target's count is zero and counting stops. Only here: a spill empties the queue
+   * in the middle of the publisher's admissions, whose counts are not in the queue yet.
+   */
+  private shiftFirst(): void {
+    if (this.pending.length > 0) {
+      this.deliveriesHeld -= this.pending.peekSecond().length;
+      this.pending.shift();
+    }
+    this.cursor = 0;
+    if (this.pending.length === 0) this.counted = false;
   }
 
   /**
@@ -94,11 +159,13 @@ export class PublicationQueue implements Runnable {
    */
   spill(): void {
     this.spills++;
+    const counted = this.counted;
     for (let message = this.pending.peekFirst(); message !== undefined; message = this.pending.peekFirst()) {
       const targets = this.pending.peekSecond();
       this.pending.shift();
-      for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message);
+      for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message, counted);
       this.cursor = 0;
     }
+    this.deliveriesHeld = 0;
   }
 }
