@@ -3,7 +3,7 @@ import { isValidTopic } from '../routing/topic-grammar.js';
 import { ChannelCounters } from '../delivery/channel-counters.js';
 import { describeError } from '../describe-error.js';
 import { drainTimeoutOf } from '../delivery/drain-timeout.js';
-import { Mailbox, type MailboxHost } from '../delivery/mailbox.js';
+import { Mailbox, type HandlerWatch, type MailboxHost } from '../delivery/mailbox.js';
 import { PublicationQueue } from '../delivery/publication-queue.js';
 import type { ThrottledLog } from '../delivery/throttled-log.js';
 import { CHANNEL_INSTANCES, type ChannelName } from './channel-names.js';
@@ -190,7 +190,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const run = this.waits.wrap(instrumented, durableWaitKey(requests.durable.durable));
       return this.retention!.subscribeDurable(id, patterns, run, requests.durable, this);
     }
-    const mailbox = new Mailbox(id, patterns, this.waits.wrap(instrumented, id), settings, this);
+    const mailbox = new Mailbox(id, patterns, instrumented, settings, this);
     this.mailboxes.add(mailbox);
     if (settings.mailboxSize < this.smallestMailbox) this.smallestMailbox = settings.mailboxSize;
     for (const p of new Set(patterns)) this.index.add(p, mailbox);
@@ -308,6 +308,11 @@ export abstract class Channel implements MailboxHost, DurableHost {
   /** @internal MailboxHost */
   spill(): void {
     this.publications.spill();
+  }
+
+  /** @internal MailboxHost: publishAndWait follows the handler calls while one waits. */
+  get watch(): HandlerWatch {
+    return this.waits;
   }
 
   /** @internal MailboxHost */

@@ -1,6 +1,6 @@
 import { DEFAULT_DRAIN_TIMEOUT_MS, startDeadline } from '../delivery/drain-timeout.js';
 import { isThenable, onSettled } from '../delivery/handler-outcome.js';
-import type { Mailbox } from '../delivery/mailbox.js';
+import type { HandlerWatch, Mailbox } from '../delivery/mailbox.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
 import type {
@@ -71,7 +71,7 @@ export const durableWaitKey = (durable: string): string => `durable:${durable}`;
  * reached, and how each ended. Handlers are wrapped once at subscribe time; while no wait is open the wrapper
  * only reads `active`, and the channel asks nothing of this class on publish beyond that same check.
  */
-export class PublishWaits {
+export class PublishWaits implements HandlerWatch {
   /** Open waits, the one being published included. */
   active = 0;
   private readonly byId = new Map<string, Wait>();
@@ -80,7 +80,10 @@ export class PublishWaits {
   /** The wait whose publication is being accepted right now; its route attaches the reaches. */
   private opening: Wait | undefined;
 
-  /** The handler as the subscription runs it: tells the open waits when it finished one of their messages. */
+  /**
+   * The handler as a durable subscription runs it: tells the open waits when it finished one of their messages.
+   * A mailbox needs no wrapper: it checks `active` and goes through `call` itself.
+   */
   wrap(handler: MessageHandler, key: string): MessageHandler {
     return (message) => (this.active === 0 ? handler(message) : this.call(handler, message, key));
   }
@@ -160,7 +163,8 @@ export class PublishWaits {
     for (const wait of [...this.byId.values()]) this.end(wait, 'failed');
   }
 
-  private call(handler: MessageHandler, message: PubSubMessage, key: string): unknown {
+  /** Runs `handler` on a message of subscription (or durable group) `key`, telling the waits how it ended. */
+  call(handler: MessageHandler, message: PubSubMessage, key: string): unknown {
     const reach = this.byId.get(message.id)?.reaches.get(key);
     if (reach === undefined) return handler(message);
     this.leaveMailbox(reach);
