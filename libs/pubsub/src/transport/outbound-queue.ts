@@ -52,7 +52,10 @@ interface Framed {
   message: PubSubMessage;
   seq: number;
   text: string;
+  /** What the entry counts against a frame's budget (its size with room for any sequence number). */
   bytes: number;
+  /** The entry text's exact UTF-8 size. */
+  textBytes: number;
   attempts: number;
 }
 
@@ -216,7 +219,9 @@ export class OutboundQueue {
       const seq = (this.sequences.get(message.channel) ?? 0) + 1;
       this.sequences.set(message.channel, seq);
       bytes += size + SEQUENCE_BYTES;
-      batch.push({ message, seq, text: entryText(seq, tail), bytes: size + SEQUENCE_BYTES, attempts: 0 });
+      const text = entryText(seq, tail);
+      // The sequence number and its comma are ASCII: one byte per character.
+      batch.push({ message, seq, text, bytes: size + SEQUENCE_BYTES, textBytes: size + text.length - tail.length, attempts: 0 });
     }
     return batch;
   }
@@ -224,11 +229,14 @@ export class OutboundQueue {
   private sendFrame(batch: Framed[]): void {
     this.inFlight++;
     this.lastFrameAt = performance.now();
-    for (const framed of batch) framed.attempts++;
-    const frame = this.codec.encodeBytes(
-      'd',
-      batch.map((framed) => framed.text),
-    );
+    const texts: string[] = [];
+    let textBytes = 0;
+    for (const framed of batch) {
+      framed.attempts++;
+      texts.push(framed.text);
+      textBytes += framed.textBytes;
+    }
+    const frame = this.codec.encodeData(texts, textBytes);
     this.sink.send(frame).then(
       () => {
         this.inFlight--;
