@@ -285,7 +285,7 @@ function peekClaims(headerText: string, bytes: Buffer, bodyStart: number): { cla
 
 /**
  * Reads one entry of an authenticated data frame; undefined when it is malformed. `validTopic`: a topic an
- * earlier entry of the frame had, already checked (entries of one frame mostly share their topic).
+ * earlier entry (of this frame or an earlier one) had, already checked (consecutive entries mostly share it).
  */
 export function readEntry(raw: unknown, node: string, validTopic?: string): WireMessage | undefined {
   if (!Array.isArray(raw) || (raw.length !== 7 && raw.length !== 8)) return undefined;
