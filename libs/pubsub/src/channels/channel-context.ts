@@ -4,7 +4,7 @@ import type { ThrottledLog } from '../delivery/throttled-log.js';
 import type { ChannelName } from './channel-names.js';
 import type { MessageHandler, OverflowPolicy, PubSubMessage } from './channel.types.js';
 import type { CoarseClock } from './coarse-clock.js';
-import type { MessageIdSource } from './message-ids.js';
+import type { MessageIdSource, SubscriptionIdSource } from './message-ids.js';
 
 /**
  * Extension points filled by the layers around the core (catalogue validation, transport, dead letters),
@@ -52,6 +52,7 @@ export interface ChannelContext {
   readonly scheduler: DeliveryScheduler;
   readonly log: ThrottledLog;
   readonly ids: MessageIdSource;
+  readonly subscriptionIds: SubscriptionIdSource;
   readonly clock: CoarseClock;
   readonly defaults: { mailboxSize: number; overflow: OverflowPolicy };
   /** What the channel keeps for recent(), replay and durable subscriptions; none when undefined. */

@@ -10,7 +10,7 @@ import type { ChannelHooks } from './channel-context.js';
 import { CHANNEL_NAMES, type ChannelName } from './channel-names.js';
 import type { ChannelStats, OverflowPolicy, PubSubMessage } from './channel.types.js';
 import { CoarseClock } from './coarse-clock.js';
-import { MessageIdSource } from './message-ids.js';
+import { MessageIdSource, SubscriptionIdSource } from './message-ids.js';
 import type { RetentionPolicy } from '../durable/durable-backend.js';
 import { MemoryDurableBackend } from '../durable/memory-durable-backend.js';
 import { retentionPolicyOf } from '../durable/retention-defaults.js';
@@ -44,13 +44,24 @@ export class ChannelSet {
   constructor(readonly options: ChannelSetOptions) {
     const scheduler = new DeliveryScheduler(CHANNEL_NAMES, options.scheduler);
     const ids = new MessageIdSource();
+    const subscriptionIds = new SubscriptionIdSource();
     const clock = new CoarseClock();
     this.log = new ThrottledLog(options.logger);
     for (const name of CHANNEL_NAMES) {
       const { mailboxSize = 10_000, overflow = 'drop-oldest', retention } = options.defaults?.[name] ?? {};
       const defaults = { mailboxSize, overflow };
       const policy = retentionPolicyOf(name, retention);
-      const context = { nodeName: options.nodeName, scheduler, log: this.log, ids, clock, defaults, retention: policy, hooks: this.hooks };
+      const context = {
+        nodeName: options.nodeName,
+        scheduler,
+        log: this.log,
+        ids,
+        subscriptionIds,
+        clock,
+        defaults,
+        retention: policy,
+        hooks: this.hooks,
+      };
       this.byName.set(name, new CHANNEL_CLASSES[name](context));
     }
     this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention?.log);

@@ -21,7 +21,6 @@ import type {
   SubscribeOptions,
   Subscription,
 } from './channel.types.js';
-import { nextSubscriptionId } from './message-ids.js';
 import { copyHeaders, type MessageHeaders } from './message-headers.js';
 import { envelope } from './envelope.js';
 import type { Observable } from 'rxjs';
@@ -183,7 +182,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     if (this.closed) throw new PubSubError('channel_closed', ERRORS.channelClosed(this.name));
     const settings = checkedSettings(this.name, options, this.context.defaults);
     const requests = checkedRetentionRequests(this.name, options, this.retention !== undefined, settings);
-    const id = nextSubscriptionId(this.name);
+    const id = this.context.subscriptionIds.next(this.name);
     const instrumented =
       this.context.hooks.wrapHandler?.(handler as MessageHandler, { channel: this.name, subscription: id }) ?? (handler as MessageHandler);
     if (requests.durable !== undefined) {

@@ -24,8 +24,14 @@ export class MessageIdSource {
   }
 }
 
-let subscriptionSequence = 0;
+/**
+ * Subscription ids (`<channel>-sub-<n>`, n in base 36): one sequence per ChannelSet, so ids are unique among
+ * an application's channels and two applications in one process do not share a counter.
+ */
+export class SubscriptionIdSource {
+  private sequence = 0;
 
-export function nextSubscriptionId(channel: string): string {
-  return `${channel}-sub-${(++subscriptionSequence).toString(36)}`;
+  next(channel: string): string {
+    return `${channel}-sub-${(++this.sequence).toString(36)}`;
+  }
 }
