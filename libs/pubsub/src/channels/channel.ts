@@ -342,7 +342,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
   }
 
   /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */
-  private route(message: PubSubMessage, targets = this.index.match(message.topic)): void {
+  private route(message: PubSubMessage, targets = this.index.route(message.topic)): void {
     if (this.waits.active === 0 && !this.publications.counting && this.noneFull()) {
       // No target has a backlog plus queued deliveries as long as its mailboxSize: each would admit the message
       // as it is, and their own counts are taken only when someone needs them (countShared).
