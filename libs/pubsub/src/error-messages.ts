@@ -129,6 +129,13 @@ export const ERRORS = {
     `durable redis streams: consumer group '${durable}' on stream '${key}' could not be created (${cause}); retried on reconnect`,
   durableReadFailed: (key: string, cause: string) => `durable redis streams: reading stream '${key}' failed (${cause}); retrying`,
 
+  // Durable gate: stream entries only for channels with a durable group (markers, seeding).
+  framesHeldByGate: (messages: number, reason: string, bus: string) =>
+    `durable gate: a frame of ${messages} message(s) refused on ${bus} (${reason === 'seeding' ? 'a first durable group is being created on one of its channels' : reason === 'entries' ? 'a durable group now exists on one of its channels' : 'behind an earlier refusal'}); held and re-sent in order, counted in framesRefused`,
+  redisSubscriberDown: (bus: string) => `durable gate: redis subscriber not subscribed (${bus}); the first durable group waits for it`,
+  durableSeedFailed: (durable: string, key: string, cause: string) =>
+    `durable gate: seeding the first consumer group '${durable}' on stream '${key}' failed (${cause}); retried, publications resume without entries once its marker expires`,
+
   // Observability.
   missingPeer: (feature: string, specifier: string, range: string, cause: string) =>
     `@gater/pubsub: ${feature} needs the optional peer dependency '${specifier}', which could not be loaded (${cause}); install it with: npm install ${specifier}@'${range}'`,

@@ -1,5 +1,5 @@
 import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
-import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
+import { silentLogger, type PubSubLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { resolvePubSubSettings } from '../../../libs/pubsub/src/module/pubsub-settings.js';
 import type { MemoryHub } from '../../../libs/pubsub/src/transport/memory-hub.js';
 import { createTransportLayer, type TransportLayer } from '../../../libs/pubsub/src/transport/transport-layer.js';
@@ -23,13 +23,19 @@ export function useCoreNodes(secret: string) {
     }
   });
   return {
-    /** A node on this server under `prefix`, or on the in-memory hub given. */
-    async node(name: string, on: { prefix: string } | { memoryHub: MemoryHub }): Promise<ChannelSet> {
+    /** The server's URL (for a raw client looking at what the nodes left in Redis). */
+    url: () => server.url,
+    /** The transport layer of a node started here. */
+    transportOf(channels: ChannelSet): TransportLayer {
+      return nodes.find((node) => node.channels === channels)!.transport;
+    },
+    /** A node on this server under `prefix`, or on the in-memory hub given; silent unless given a logger. */
+    async node(name: string, on: { prefix: string } | { memoryHub: MemoryHub }, logger: PubSubLogger = silentLogger): Promise<ChannelSet> {
       const redis = 'prefix' in on ? { type: 'redis' as const, url: server.url, prefix: on.prefix } : undefined;
       const settings = resolvePubSubSettings({ nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100 }, {});
-      const channels = new ChannelSet({ nodeName: name, logger: silentLogger });
+      const channels = new ChannelSet({ nodeName: name, logger });
       const memoryHub = 'memoryHub' in on ? on.memoryHub : undefined;
-      const transport = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, memoryHub });
+      const transport = createTransportLayer({ settings, channels, logger, alert: () => undefined, memoryHub });
       nodes.push({ channels, transport });
       await transport.start();
       return channels;

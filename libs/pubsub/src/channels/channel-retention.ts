@@ -18,6 +18,8 @@ export class ChannelRetention {
   private readonly durables = new Set<DurableSubscription>();
   /** Every durable name subscribed here, running or not: their groups keep filling while nobody reads. */
   private readonly durableNames = new Set<string>();
+  /** Publications of this node that never left it (`local`): never part of a stream's history. */
+  private readonly localOnly = new WeakSet<PubSubMessage>();
 
   constructor(
     policy: RetentionPolicy,
@@ -43,7 +45,13 @@ export class ChannelRetention {
   /** An accepted publication: local ones are kept for recent() and replay here only; the others also go to the durable backend. */
   retain(message: PubSubMessage, local: boolean): void {
     this.log.append(message);
-    if (!local) this.hooks.durable?.append(message, this.log.policy);
+    if (local) this.localOnly.add(message);
+    else this.hooks.durable?.append(message, this.log.policy);
+  }
+
+  /** Whether a retained message was published here with `local` (other nodes never saw it). */
+  isLocalOnly(message: PubSubMessage): boolean {
+    return this.localOnly.has(message);
   }
 
   /** A message from another node: kept on every node, so recent() and replay answer the same wherever they are asked. */

@@ -6,6 +6,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import type { DurableStore } from './durable-store.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
 import type { Bus } from './bus.js';
+import type { FrameGate } from './frame-gate.js';
 import { InboundReceiver } from './inbound-receiver.js';
 import { MembershipAnnouncer } from './membership-announcer.js';
 import { Membership } from './membership.js';
@@ -71,6 +72,8 @@ export class ClusterTransport implements TransportLayer {
     tuning: Partial<ClusterTuning> = {},
     /** Where durable subscriptions live across nodes (Redis Streams), opened and closed with the bus. */
     private readonly durable?: DurableStore,
+    /** Data frames go through it instead of a plain publish (the stream gate of retained channels over Redis). */
+    private readonly gate?: FrameGate,
   ) {
     const { settings, channels, logger } = deps;
     this.tuning = { ...DEFAULT_CLUSTER_TUNING, ...tuning };
@@ -105,7 +108,12 @@ export class ClusterTransport implements TransportLayer {
       this.codec,
       {
         canSend: () => this.resumed && this.bus.up && !this.stopped,
-        send: (frame) => this.publish(frame),
+        send: (frame, entries) => {
+          this.counters.framesSent++;
+          return this.gate === undefined ? this.bus.publish(frame) : this.gate.publish(frame, entries);
+        },
+        refused: (messages, reason) => this.refused(messages, reason),
+        resending: () => this.gate?.resending(),
         sent: (messages) => (this.counters.messagesSent += messages),
         failed: (message, reason) => this.sendFailed(message, reason),
         sendError: (error) =>
@@ -299,6 +307,12 @@ export class ClusterTransport implements TransportLayer {
     if (generation !== this.resumeGeneration || !this.bus.up) return;
     this.resumed = true;
     this.outbound.kick();
+  }
+
+  /** Held, not lost: the queue re-sends them in order (counted, and logged rate-limited). */
+  private refused(messages: number, reason: string): void {
+    this.counters.framesRefused++;
+    this.log.warn(`transport-gate-${reason}`, ERRORS.framesHeldByGate(messages, reason, this.bus.description));
   }
 
   private sendFailed(message: PubSubMessage, reason: string): void {

@@ -11,6 +11,7 @@ export interface RedisClient {
   publish(channel: string, message: string | Buffer): Promise<number>;
   subscribe(channel: string): Promise<unknown>;
   ping(): Promise<unknown>;
+  call(command: string, ...args: (string | number | Buffer)[]): Promise<unknown>;
   quit(): Promise<unknown>;
   disconnect(reconnect?: boolean): void;
 }

@@ -37,10 +37,24 @@ export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMess
   minFrameIntervalMs: 0,
 };
 
+/**
+ * A frame the bus did not take, by design rather than failure (the stream gate of a retained channel): it and every
+ * frame after it are re-sent in order once all frames in flight are answered, after `waitMs`.
+ */
+export interface SendRefusal {
+  refused: string;
+  waitMs: number;
+}
+
 export interface OutboundSink {
   /** The bus is up and ready for data (after a reconnect: once peers had time to resubscribe). */
   canSend(): boolean;
-  send(frame: Buffer): Promise<number>;
+  /** `entries`: the frame's messages with their wire entries, in frame order. */
+  send(frame: Buffer, entries: readonly { message: PubSubMessage; text: string }[]): Promise<number | SendRefusal>;
+  /** A frame of `messages` messages was refused; they are held and re-sent. */
+  refused?(messages: number, reason: string): void;
+  /** The refused frames are re-sent now (nothing is in flight), ahead of everything queued after them. */
+  resending?(): void;
   sent(messages: number): void;
   /** A message that will never be sent; counted in its channel's failedPublications. */
   failed(message: PubSubMessage, reason: string): void;
@@ -76,6 +90,10 @@ export class OutboundQueue {
   private timer: NodeJS.Timeout | undefined;
   private lastFrameAt = -Infinity;
   private idleWaiters: (() => void)[] = [];
+  /** After a refusal: 'draining' until nothing is in flight, then 'waiting' for the refusal's wait. */
+  private held: 'no' | 'draining' | 'waiting' = 'no';
+  private heldWaitMs = 0;
+  private resumeTimer: NodeJS.Timeout | undefined;
 
   private lastOffered: EncodedMessage | undefined;
 
@@ -153,6 +171,8 @@ export class OutboundQueue {
   /** Counts everything still waiting as failed and stops. */
   abandon(reason: string): void {
     this.cancelSchedule();
+    clearTimeout(this.resumeTimer);
+    this.held = 'no';
     for (const framed of this.retry) this.sink.failed(framed.message, reason);
     this.retry = [];
     for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.sink.failed(next.message, reason);
@@ -176,7 +196,7 @@ export class OutboundQueue {
   }
 
   private mayFlush(): boolean {
-    if (this.inFlight >= this.tuning.maxInFlightFrames) return false;
+    if (this.inFlight >= this.tuning.maxInFlightFrames || this.held !== 'no') return false;
     if (this.retry.length > 0 || this.pending.length >= this.tuning.maxBatchMessages) return true;
     return this.inFlight === 0 && performance.now() - this.lastFrameAt >= this.tuning.minFrameIntervalMs;
   }
@@ -237,9 +257,10 @@ export class OutboundQueue {
       textBytes += framed.textBytes;
     }
     const frame = this.codec.encodeData(texts, textBytes);
-    this.sink.send(frame).then(
-      () => {
+    this.sink.send(frame, batch).then(
+      (outcome) => {
         this.inFlight--;
+        if (typeof outcome !== 'number') return this.hold(batch, outcome);
         for (const { message, seq } of batch) {
           if (seq > (this.acknowledged.get(message.channel) ?? 0)) this.acknowledged.set(message.channel, seq);
         }
@@ -262,7 +283,31 @@ export class OutboundQueue {
     );
   }
 
+  /**
+   * A refused frame is no failure: it waits, with everything after it (the bus refuses those too: refusals are
+   * the rest of the pipeline), until every frame in flight is answered; then all of it goes again, in order.
+   */
+  private hold(batch: Framed[], refusal: SendRefusal): void {
+    for (const framed of batch) framed.attempts--;
+    this.retry.push(...batch);
+    this.held = this.held === 'no' ? 'draining' : this.held;
+    this.heldWaitMs = Math.max(this.heldWaitMs, refusal.waitMs);
+    this.sink.refused?.(batch.length, refusal.refused);
+    this.afterSend();
+  }
+
   private afterSend(): void {
+    if (this.held === 'draining' && this.inFlight === 0) {
+      this.held = 'waiting';
+      const resume = () => {
+        this.held = 'no';
+        this.heldWaitMs = 0;
+        this.sink.resending?.();
+        this.kick();
+      };
+      if (this.heldWaitMs > 0) this.resumeTimer = setTimeout(resume, this.heldWaitMs);
+      else resume();
+    }
     if (this.size > 0) this.schedule();
     this.wakeIdle();
   }

@@ -125,6 +125,25 @@ export class RedisBus implements Bus {
     });
   }
 
+  /** Runs a script on the publishing connection: ordered with the frames published before and after it. */
+  runScript(script: string, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
+    if (this.publisher === undefined || !this.publisherReady)
+      return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
+    return this.publisher.call('EVAL', script, keys.length, ...keys, ...args).then((reply) => {
+      this.publisherProbe?.heard();
+      return reply;
+    });
+  }
+
+  /**
+   * Resolves once every frame Redis published before this call was made has reached this node's frame handler:
+   * the subscriber's PING is answered after the messages queued for it.
+   */
+  async barrier(): Promise<void> {
+    if (this.subscriber === undefined || !this.subscribed) throw new PubSubError('transport', ERRORS.redisSubscriberDown(this.description));
+    await this.subscriber.ping();
+  }
+
   async close(): Promise<void> {
     this.stopping();
     await Promise.all([this.publisher, this.subscriber].map((client) => quitGracefully(client)));

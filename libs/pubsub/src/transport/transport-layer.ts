@@ -1,3 +1,4 @@
+import type { ChannelName } from '../channels/channel-names.js';
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ERRORS } from '../error-messages.js';
@@ -7,8 +8,9 @@ import { PubSubSecurity } from '../security/pubsub-security.js';
 import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
 import { DEFAULT_OUTBOUND_TUNING } from './outbound-queue.js';
 import type { MemoryHub } from './memory-hub.js';
-import { DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
+import { busChannel, DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
 import { RedisStreamsBackend } from './redis-streams/redis-streams-backend.js';
+import { StreamGate, type ScriptRunner } from './redis-streams/stream-gate.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 
 export type { TransportStats } from './transport-stats.js';
@@ -87,7 +89,18 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
     });
     const { settings } = deps;
     const security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
-    // Durable subscriptions of retained channels read Redis Streams; live delivery stays on the bus.
+    // Durable subscriptions of retained channels read Redis Streams; live delivery stays on the bus. A retained
+    // channel's publications are appended only once it has a durable group, atomically with their bus frames.
+    const run: ScriptRunner = (script, keys, args) => bus.runScript(script, keys, args);
+    const retention = (channel: ChannelName) => deps.channels.channel(channel).retention;
+    const gate = new StreamGate({
+      prefix: transport.prefix,
+      nodeName: settings.nodeName,
+      busChannel: busChannel(transport.prefix),
+      security,
+      run,
+      policyOf: (channel) => retention(channel)?.log.policy,
+    });
     const durable = new RedisStreamsBackend({
       url: transport.url ?? DEFAULT_REDIS_URL,
       prefix: transport.prefix,
@@ -98,9 +111,10 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       // As many as the bus may queue for the same outage.
       maxBuffered: deps.tuning?.maxPending ?? DEFAULT_OUTBOUND_TUNING.maxPending,
       appendFailed: (channel, count) => deps.channels.channel(channel).counters.countFailure('not_retained', count),
+      gated: { gate, run, barrier: () => bus.barrier(), retention },
     });
     deps.channels.hooks.durable = durable;
-    return new ClusterTransport({ ...deps, security }, bus, deps.tuning, durable);
+    return new ClusterTransport({ ...deps, security }, bus, deps.tuning, durable, gate);
   }
   if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);
   return new LocalOnlyTransport(deps);

@@ -19,6 +19,8 @@ export interface TransportStats {
   duplicates: number;
   /** Wire frames rejected, by reason (each frame once, whatever it carried); never delivered. */
   rejected: Partial<Record<FrameRejection, number>>;
+  /** Data frames the bus refused and the queue re-sent (the stream gate: a durable group being created, or just created). */
+  framesRefused: number;
   /** Times the bus went down after start. */
   outages: number;
   /** Signs of life from nodes left out of the live-node table because it already held maxNodes. */
@@ -56,6 +58,7 @@ export function emptyTransportStats(kind: TransportStats['kind'], up: boolean): 
     lost: 0,
     duplicates: 0,
     rejected: {},
+    framesRefused: 0,
     outages: 0,
     nodesRefused: 0,
   };

@@ -15,11 +15,14 @@ import type { FrameRejection } from '../wire-frame.js';
 import type { DurableStore, DurableStoreEvents } from '../durable-store.js';
 import { loadIoredis } from '../load-ioredis.js';
 import { within } from '../within.js';
+import type { ChannelRetention } from '../../channels/channel-retention.js';
 import type { StreamClient, StreamClientConstructor } from './stream-client.js';
+import type { StreamGate, ScriptRunner } from './stream-gate.js';
 import { decodeStreamEntry, encodeStreamEntry } from './stream-entry.js';
 import { StreamGroup, type GroupIo } from './stream-group.js';
 import { streamKey } from './stream-ids.js';
 import { StreamWriter } from './stream-writer.js';
+import { GroupSeeding, type SeedingIo } from './group-seeding.js';
 
 export interface RedisStreamsBackendOptions {
   url: string;
@@ -39,6 +42,18 @@ export interface RedisStreamsBackendOptions {
   rejected?(channel: ChannelName, error: FrameRejection): void;
   /** Publications that could not be appended (Redis down, a payload that cannot be serialised). */
   appendFailed?(channel: ChannelName, count: number): void;
+  /**
+   * The stream gate: publications travel to the stream with their bus frames, only once a channel has a group
+   * (append() then writes nothing itself), and a channel's first group is seeded from this node's retention log.
+   */
+  gated?: {
+    gate: StreamGate;
+    /** Scripts on the bus's publishing connection. */
+    run: ScriptRunner;
+    /** Every frame published before the call has reached this node. */
+    barrier(): Promise<void>;
+    retention(channel: ChannelName): ChannelRetention | undefined;
+  };
 }
 
 /** Each step of close() is bounded by this, so a frozen Redis cannot hold up a shutdown (three steps, < 2 s). */
@@ -83,6 +98,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
       ack: (key, group, id) => this.writer.ack(key, group, id),
       ackIfOwned: (key, group, id, consumer) => this.writer.ackIfOwned(key, group, id, consumer),
       idleConsumerMs: options.idleConsumerMs ?? 600_000,
+      seeding: options.gated && seedingOf(options.gated, options),
     };
   }
 
@@ -106,6 +122,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
     if (this.writerClient !== undefined || this.closing) return;
     this.rejectedHandler = events?.rejected ?? this.options.rejected;
     this.encodedTail = events?.encodedTail;
+
     this.Redis = this.options.Redis ?? ((await loadIoredis()) as unknown as StreamClientConstructor);
     if (this.closing) return;
     const writer = this.connect(`${this.options.prefix}:streams`, 'writer');
@@ -118,6 +135,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
   }
 
   append(message: PubSubMessage, retention: RetentionPolicy): void {
+    if (this.options.gated !== undefined) return; // its bus frame carries its entry, when a group needs one
     if (this.closing) return this.appendFailed(message.channel, 1, 'the backend is closed');
     const entry = encodeStreamEntry(message, this.options.security, this.encodedTail?.(message));
     if (entry === undefined) return this.appendFailed(message.channel, 1, 'the payload cannot be serialised');
@@ -214,4 +232,19 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
     this.options.appendFailed?.(channel, count);
     this.log.warn(`redis-streams-append:${channel}`, ERRORS.durableAppendFailed(channel, count, why));
   }
+}
+
+function seedingOf(
+  gated: NonNullable<RedisStreamsBackendOptions['gated']>,
+  { nodeName, security }: RedisStreamsBackendOptions,
+): { io: SeedingIo; groups: GroupSeeding } {
+  const { gate } = gated;
+  const io: SeedingIo = {
+    ...gated,
+    nodeName,
+    security,
+    seeded: (messages, yes) => gate.seeded(messages, yes),
+    ready: (channel) => gate.learn(channel, 'ready'),
+  };
+  return { io, groups: new GroupSeeding(io) };
 }

@@ -11,6 +11,7 @@ import { StreamMember, type InFlight } from './stream-member.js';
 import { streamReadEntries, type StreamEntry } from './stream-replies.js';
 import { CREATE_GROUP, PRUNE_CONSUMERS, UNREPORTED_LOST } from './stream-scripts.js';
 import { startPosition } from './stream-start.js';
+import type { GroupSeeding, SeedingIo } from './group-seeding.js';
 
 /** What a group needs from the backend that owns it (the connections, verification, acknowledgements). */
 export interface GroupIo {
@@ -28,6 +29,8 @@ export interface GroupIo {
   ackIfOwned(key: string, group: string, id: string, consumer: string): void;
   /** Consumers idle for longer than this with nothing pending are deleted from the group. */
   readonly idleConsumerMs: number;
+  /** With the stream gate (publications appended only once a group exists): how a channel's first groups are made. */
+  readonly seeding: { io: SeedingIo; groups: GroupSeeding } | undefined;
 }
 
 const BLOCK_MS = 1_000;
@@ -75,6 +78,8 @@ export class StreamGroup implements GroupAddress {
   private prunedAt = Date.now();
   private nextMember = 1;
   private readonly instance = Math.random().toString(36).slice(2, 8);
+  /** The retention log's end when the first member joined: a group seeded by this node starts there. */
+  private readonly joinedAt: number;
 
   constructor(
     private readonly io: GroupIo,
@@ -82,7 +87,9 @@ export class StreamGroup implements GroupAddress {
     readonly key: string,
     readonly durable: string,
     private readonly first: DurableMemberOptions,
-  ) {}
+  ) {
+    this.joinedAt = io.seeding?.io.retention(channel)?.log.end ?? 0;
+  }
 
   get lostKey(): string {
     return `${this.key}:lost`;
@@ -178,10 +185,11 @@ export class StreamGroup implements GroupAddress {
   private async create(): Promise<void> {
     const writer = this.io.writer();
     if (writer === undefined || this.closed) return;
+    const first = this.members.first?.options ?? this.first;
+    if (this.io.seeding !== undefined && !(await this.seed(this.io.seeding, first))) return;
     try {
       // Appends this node made before subscribing are written first: a group at '$' starts after them.
       this.io.flushAppends();
-      const first = this.members.first?.options ?? this.first;
       const start = this.createdOnce
         ? '0' // recreated (Redis lost it): whatever the new stream holds is newer than what the group had read
         : await startPosition(
@@ -199,6 +207,35 @@ export class StreamGroup implements GroupAddress {
       if (!this.closed)
         this.io.log.warn(`redis-streams-group:${this.key}`, ERRORS.durableGroupFailed(this.durable, this.key, String(error)));
     }
+  }
+
+  /**
+   * Through the stream gate: true when the channel has groups already (create this one as usual); false when it
+   * was created here with the channel's first ones, or must be tried again (the run loop does).
+   */
+  private async seed(seeding: NonNullable<GroupIo['seeding']>, first: DurableMemberOptions): Promise<boolean> {
+    try {
+      const group = {
+        channel: this.channel,
+        key: this.key,
+        durable: this.durable,
+        joinedAt: this.createdOnce ? (seeding.io.retention(this.channel)?.log.end ?? 0) : this.joinedAt,
+        // Recreated (Redis lost it): it starts after the history, as it had read what came before.
+        replay: this.createdOnce ? undefined : first.replay,
+        matches: (topic: string) => first.patterns.some((p) => matchTopic(p, topic)),
+      };
+      const outcome = await seeding.groups.seed(group, () => this.closed);
+      if (outcome === 'ready') return true;
+      if (outcome !== undefined) {
+        this.created = true;
+        this.createdOnce = true;
+        this.reportLost(outcome.lost);
+        this.wake();
+      }
+    } catch (error) {
+      if (!this.closed) this.io.log.warn(`redis-streams-seed:${this.key}`, ERRORS.durableSeedFailed(this.durable, this.key, String(error)));
+    }
+    return false;
   }
 
   private async run(): Promise<void> {

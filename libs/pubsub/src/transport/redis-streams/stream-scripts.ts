@@ -3,7 +3,7 @@
  * and read. Both rely on the group's `entries-read` (Redis 7): entries added to the stream up to the group's
  * last-delivered id, trimmed ones included.
  */
-const HELPERS = `
+export const HELPERS = `
 local function field(list, name)
   for i = 1, #list, 2 do if list[i] == name then return list[i + 1] end end
 end
@@ -21,19 +21,29 @@ end
 `;
 
 /**
- * KEYS[1] stream; ARGV[1] group, ARGV[2] start id or '$'. Creates the group (and the stream) unless it exists,
- * with ENTRIESREAD counting everything before its start, so that `lost` counts only what it missed. 1 if created.
+ * createGroup(stream, group, start id or '$', [entries added after start]): creates the group (and the stream)
+ * unless it exists, with ENTRIESREAD counting everything before its start, so that `lost` counts only what it
+ * missed. The entries after the start are counted in the stream unless given (a seeding knows them, trimmed
+ * ones included). 1 if created.
  */
-export const CREATE_GROUP = `${HELPERS}
-local added = 0
-local after = 0
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  if group(KEYS[1], ARGV[1]) then return 0 end
-  added = field(redis.call('XINFO', 'STREAM', KEYS[1]), 'entries-added')
-  if ARGV[2] ~= '$' then after = #redis.call('XRANGE', KEYS[1], '(' .. ARGV[2], '+') end
+export const CREATE_GROUP_FUNCTION = `
+local function createGroup(key, name, start, known)
+  local added = 0
+  local after = 0
+  if redis.call('EXISTS', key) == 1 then
+    if group(key, name) then return 0 end
+    added = field(redis.call('XINFO', 'STREAM', key), 'entries-added')
+    if known then after = tonumber(known)
+    elseif start ~= '$' then after = #redis.call('XRANGE', key, '(' .. start, '+') end
+  end
+  redis.call('XGROUP', 'CREATE', key, name, start, 'MKSTREAM', 'ENTRIESREAD', added - after)
+  return 1
 end
-redis.call('XGROUP', 'CREATE', KEYS[1], ARGV[1], ARGV[2], 'MKSTREAM', 'ENTRIESREAD', added - after)
-return 1
+`;
+
+/** KEYS[1] stream; ARGV[1] group, ARGV[2] start id or '$' (see createGroup). */
+export const CREATE_GROUP = `${HELPERS}${CREATE_GROUP_FUNCTION}
+return createGroup(KEYS[1], ARGV[1], ARGV[2])
 `;
 
 /**
@@ -79,20 +89,28 @@ return 0
 `;
 
 /**
- * KEYS[1] stream; ARGV[1] maxMessages, ARGV[2] the oldest id to keep for the age limit ('' for none), ARGV[3] the
- * entries as one JSON array of [text, signature] pairs. Many XADDs in one command of four arguments: the client
- * serialises one string per chunk instead of building a command per publication (several times less CPU on both
- * sides for a burst). `MAXLEN ~` per entry keeps the stream bounded within the chunk, one exact trim after it keeps
- * the cap exact. Answers how many entries were added.
+ * appendEntries(stream, maxMessages, the oldest id to keep for the age limit ('' for none), the entries as one
+ * JSON array of [text, signature] pairs): many XADDs in one call of few arguments, so the client serialises one
+ * string per chunk instead of building a command per publication (several times less CPU on both sides for a
+ * burst). `MAXLEN ~` per entry keeps the stream bounded within the chunk, one exact trim after it keeps the cap
+ * exact. Answers the ids added.
  */
-export const APPEND_ENTRIES = `
-local entries = cjson.decode(ARGV[3])
-for i = 1, #entries do
-  redis.call('XADD', KEYS[1], 'MAXLEN', '~', ARGV[1], '*', 'm', entries[i][1], 's', entries[i][2])
+export const APPEND_ENTRIES_FUNCTION = `
+local function appendEntries(key, maxMessages, oldest, json)
+  local entries = cjson.decode(json)
+  local ids = {}
+  for i = 1, #entries do
+    ids[i] = redis.call('XADD', key, 'MAXLEN', '~', maxMessages, '*', 'm', entries[i][1], 's', entries[i][2])
+  end
+  redis.call('XTRIM', key, 'MAXLEN', maxMessages)
+  if oldest ~= '' then redis.call('XTRIM', key, 'MINID', '~', oldest) end
+  return ids
 end
-redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
-if ARGV[2] ~= '' then redis.call('XTRIM', KEYS[1], 'MINID', '~', ARGV[2]) end
-return #entries
+`;
+
+/** KEYS[1] stream; ARGV[1] maxMessages, ARGV[2] oldest id to keep or '', ARGV[3] entries. Answers how many were added. */
+export const APPEND_ENTRIES = `${APPEND_ENTRIES_FUNCTION}
+return #appendEntries(KEYS[1], ARGV[1], ARGV[2], ARGV[3])
 `;
 
 /**

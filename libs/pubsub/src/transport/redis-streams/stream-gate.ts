@@ -1,0 +1,123 @@
+import { randomBytes } from 'node:crypto';
+import type { ChannelName } from '../../channels/channel-names.js';
+import type { PubSubMessage } from '../../channels/channel.types.js';
+import type { RetentionPolicy } from '../../durable/durable-backend.js';
+import type { PubSubSecurity } from '../../security/pubsub-security.js';
+import type { FrameGate } from '../frame-gate.js';
+import type { SendRefusal } from '../outbound-queue.js';
+import { GATED_PUBLISH, markerKey } from './gate-scripts.js';
+import { encodeStreamEntry } from './stream-entry.js';
+import { idBeforeTime, streamKey } from './stream-ids.js';
+
+/** Runs a script on the bus's publishing connection, in order with the frames. */
+export type ScriptRunner = (script: string, keys: string[], args: (string | number | Buffer)[]) => Promise<unknown>;
+
+/** A message of a frame with its wire entry (`[seq,...tail]`), from which its stream entry is made when needed. */
+export interface GatedEntry {
+  readonly message: PubSubMessage;
+  readonly text: string;
+}
+
+/** While a first group is seeded, refused frames are tried again this often (seeding takes milliseconds). */
+export const SEEDING_RETRY_MS = 20;
+
+export interface StreamGateOptions {
+  prefix: string;
+  nodeName: string;
+  busChannel: string;
+  security: PubSubSecurity;
+  run: ScriptRunner;
+  /** The retention of a channel; undefined for one without (its messages never need an entry). */
+  policyOf(channel: ChannelName): RetentionPolicy | undefined;
+  now?: () => number;
+}
+
+/**
+ * The publisher's side of the stream gate (gate-scripts.ts): a frame goes out in ONE script call with the stream
+ * entries of the retained channels this node believes to have a durable group, so Redis decides atomically
+ * whether they are needed. Without a group a publication costs no entry (no signing, no XADD); a refusal teaches
+ * the node the channel's state, and the outbound queue re-sends the refused frames, in order, in the next
+ * generation.
+ */
+export class StreamGate implements FrameGate {
+  private readonly ready = new Set<ChannelName>();
+  /** This node's publications a first group's seeding put in the stream: a re-sent frame carries no entry for them. */
+  private readonly inStream = new WeakSet<PubSubMessage>();
+  private generation = 0;
+  private readonly refusalKey: string;
+  private readonly now: () => number;
+
+  constructor(private readonly options: StreamGateOptions) {
+    this.refusalKey = `${options.prefix}:gate:${options.nodeName}:${randomBytes(6).toString('hex')}`;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Whether this node appends the channel's publications (it learnt that a durable group exists). */
+  appends(channel: ChannelName): boolean {
+    return this.ready.has(channel);
+  }
+
+  learn(channel: ChannelName, state: string): void {
+    if (state === 'ready') this.ready.add(channel);
+    else if (state === 'absent') this.ready.delete(channel);
+  }
+
+  seeded(messages: readonly PubSubMessage[], yes: boolean): void {
+    for (const message of messages) {
+      if (yes) this.inStream.add(message);
+      else this.inStream.delete(message);
+    }
+  }
+
+  /** Refused frames are about to be re-sent: from here on the refusal recorded in Redis no longer applies. */
+  resending(): void {
+    this.generation++;
+  }
+
+  /**
+   * Refusals: 'seeding' (a node is creating the first group: tried again shortly), 'entries' (a group exists: sent
+   * again at once, with entries), 'stale' (behind an earlier refusal of this node's pipeline).
+   */
+  async publish(frame: Buffer, batch: readonly GatedEntry[]): Promise<number | SendRefusal> {
+    // null: a channel without retention (its messages need no entry).
+    const byChannel = new Map<ChannelName, { policy: RetentionPolicy; entries: GatedEntry[] } | null>();
+    for (const entry of batch) {
+      const channel = entry.message.channel;
+      let group = byChannel.get(channel);
+      if (group === undefined) {
+        const policy = this.options.policyOf(channel);
+        byChannel.set(channel, (group = policy === undefined ? null : { policy, entries: [] }));
+      }
+      group?.entries.push(entry);
+    }
+    const channels: ChannelName[] = [];
+    const keys = [this.refusalKey];
+    const args: (string | number | Buffer)[] = [this.generation, this.options.busChannel, frame];
+    for (const [channel, group] of byChannel) {
+      if (group === null) continue;
+      const { policy, entries } = group;
+      channels.push(channel);
+      const stream = streamKey(this.options.prefix, channel);
+      keys.push(markerKey(stream), stream);
+      const oldest = Number.isFinite(policy.maxAgeMs) ? idBeforeTime(this.now() - policy.maxAgeMs) : '';
+      args.push(policy.maxMessages, oldest, this.ready.has(channel) ? this.streamEntries(entries) : '');
+    }
+    const reply = (await this.options.run(GATED_PUBLISH, keys, args)) as unknown[];
+    const [status, ...states] = reply;
+    states.forEach((state, i) => this.learn(channels[i], String(state)));
+    if (status === -2) return { refused: 'stale', waitMs: 0 };
+    if (status !== -1) return Number(status);
+    return states.includes('seeding') ? { refused: 'seeding', waitMs: SEEDING_RETRY_MS } : { refused: 'entries', waitMs: 0 };
+  }
+
+  /** The entries as the append script takes them; one that cannot be made (it can: the bus serialised it) is skipped. */
+  private streamEntries(entries: readonly GatedEntry[]): string {
+    const pairs: [string, string][] = [];
+    for (const { message, text } of entries) {
+      if (this.inStream.has(message)) continue;
+      const pair = encodeStreamEntry(message, this.options.security, `[${text.slice(text.indexOf(',') + 1)}`);
+      if (pair !== undefined) pairs.push(pair);
+    }
+    return JSON.stringify(pairs);
+  }
+}
