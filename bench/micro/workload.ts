@@ -1,7 +1,8 @@
 /**
  * Micro-benchmark of one user-path workload (issue 9): channel.publish round-robin over the workload's topics,
  * then the drain, on the forRoot() events channel (or `bare`, a hand-built ChannelSet), against EventEmitter2
- * as @nestjs/event-emitter configures it; best process CPU time per round. WORKLOAD=a|b|c (default c).
+ * as @nestjs/event-emitter configures it; best process CPU time per round. WORKLOAD=a|b|c (default c), PUBLISHES=n
+ * (default 200,000 for a burst, 100,000 streaming).
  * Not a suite of `npm run bench`: run it alone, under a profiler if wanted:
  *   npx tsc -p bench/tsconfig.json && WORKLOAD=c node dist-bench/bench/micro/workload.js [streaming|burst] [rounds] [ours|bare|ee2]
  */
@@ -14,7 +15,7 @@ const mode = process.argv[2] === 'burst' ? 'burst' : 'streaming';
 const rounds = Number(process.argv[3] ?? 20);
 const only = process.argv[4];
 const workload = { a: wildcardSubscriber, b: fanOut, c: manyPatterns }[process.env.WORKLOAD ?? 'c']!();
-const PUBLISHES = mode === 'burst' ? 200_000 : 100_000;
+const PUBLISHES = Number(process.env.PUBLISHES ?? (mode === 'burst' ? 200_000 : 100_000));
 const CHUNK = 1024;
 const expected = expectedDeliveries(workload, PUBLISHES);
 
