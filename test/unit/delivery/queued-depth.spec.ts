@@ -163,3 +163,24 @@ describe('delivery: depth of deliveries waiting in the publication queue', () =>
     expect(events.stats()).toMatchObject({ delivered: 350, dropped: 150, mailboxDepth: 0 });
   });
 });
+
+describe('delivery: latency samples of one publication to several subscriptions', () => {
+  it('times each call on its own: a slow handler’s time is not counted again in the next subscription’s call', async () => {
+    const set = createChannels();
+    const events = set.channel('events');
+    const busyFor = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until);
+    };
+    events.subscribe('f', () => undefined);
+    events.subscribe('f', () => busyFor(50));
+    events.subscribe('f', () => undefined);
+    events.publish('f', 't', 1);
+    expect(await set.drain(5_000)).toBe(true);
+    // Below FULLY_TIMED_CALLS in the interval, every call is timed: three samples, one of them slow.
+    const snapshot = events.counters.latency.takeSnapshot();
+    expect(snapshot.count).toBe(3);
+    expect(snapshot.max).toBeGreaterThanOrEqual(50);
+    expect(snapshot.p50).toBeLessThan(50);
+  });
+});

@@ -196,14 +196,12 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   }
 
   /** The publication's turn: the handler runs now unless older messages or a full concurrency hold it back. */
-  deliver(message: PubSubMessage, counted: boolean, timed: boolean): void {
-    if (this.unsubscribed) return;
+  deliver(message: PubSubMessage, counted: boolean, startedAt: number): number {
+    if (this.unsubscribed) return 0;
     if (counted) this.shared--;
-    if (this.backlogged === 0 && this.inFlight < this.settings.concurrency) {
-      this.first(message, timed);
-      return;
-    }
+    if (this.backlogged === 0 && this.inFlight < this.settings.concurrency) return this.first(message, startedAt);
     this.keep(message);
+    return 0;
   }
 
   backlog(message: PubSubMessage, counted: boolean): void {
@@ -236,7 +234,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       if (message === undefined) break;
       this.host.counters.backlogged--;
       started++;
-      this.first(message, this.sampled());
+      this.first(message, this.sampledStart());
       // Reading the clock costs more than a fast handler, so check it every 32 calls.
       if ((started & 31) === 0 && performance.now() > deadline) break;
     }
@@ -248,14 +246,15 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    * then enters `attempt` for its retries, one frame deeper and iterative from there, so the common case
    * pays for no retry loop.
    */
-  private first(message: PubSubMessage, timed: boolean): void {
-    if (this.attempting) this.attempt(message, 1, timed);
-    else this.call(message, 1, timed);
+  private first(message: PubSubMessage, startedAt: number): number {
+    if (!this.attempting) return this.call(message, 1, startedAt);
+    this.attempt(message, 1, startedAt);
+    return 0;
   }
 
   /** The latency sample decision for a call the publication queue did not decide for (backlog, retries). */
-  private sampled(): boolean {
-    return this.latency.times(++this.calls);
+  private sampledStart(): number {
+    return this.latency.times(++this.calls) ? performance.now() : 0;
   }
 
   /**
@@ -264,7 +263,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
    * stays flat whatever `retries` is. Retries asked for later (a real promise rejecting) come back here on a
    * fresh stack.
    */
-  private attempt(message: PubSubMessage, attempt: number, timed: boolean): void {
+  private attempt(message: PubSubMessage, attempt: number, startedAt: number): void {
     if (this.attempting) {
       (this.retries ??= new Deque()).push({ message, attempt });
       return;
@@ -272,17 +271,21 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.attempting = true;
     try {
       // The first call needs no Retry record: this runs once per delivery, and allocating one each time showed.
-      this.call(message, attempt, timed);
+      this.call(message, attempt, startedAt);
       for (let next = this.retries?.shift(); next !== undefined; next = this.retries?.shift()) {
-        this.call(next.message, next.attempt, this.sampled());
+        this.call(next.message, next.attempt, this.sampledStart());
       }
     } finally {
       this.attempting = false;
     }
   }
 
-  private call(message: PubSubMessage, attempt: number, timed: boolean): void {
-    const startedAt = timed ? performance.now() : 0;
+  /**
+   * `startedAt`: the clock when the call is timed, else 0. Returns when a timed synchronous call ended (else 0),
+   * which the publication queue uses as the start of the next subscription's call: n + 1 clock reads for a
+   * sampled publication to n subscriptions instead of 2n.
+   */
+  private call(message: PubSubMessage, attempt: number, startedAt: number): number {
     let outcome: unknown;
     let thenable: boolean;
     try {
@@ -292,14 +295,16 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     } catch (error) {
       this.recordLatency(startedAt);
       this.fail(message, attempt, error);
-      return;
+      return 0;
     }
     if (thenable) {
       this.awaitOutcome(outcome as PromiseLike<unknown>, message, attempt, startedAt);
-      return;
+      return 0;
     }
-    if (startedAt !== 0) this.recordLatency(startedAt);
+    const endedAt = startedAt === 0 ? 0 : performance.now();
+    if (startedAt !== 0) this.latency.record(endedAt - startedAt);
     this.succeed();
+    return endedAt;
   }
 
   /**
@@ -350,7 +355,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return;
     }
     if (attempt <= this.settings.retries) {
-      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1, this.sampled());
+      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1, this.sampledStart());
       else this.retryLater(message, attempt + 1);
       return;
     }
@@ -374,7 +379,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.inFlight++;
     (this.waiting ??= new WaitingRetries()).start(retryDelay(attempt - 1, retryDelayMs, retryMaxDelayMs), () => {
       this.inFlight--;
-      this.attempt(message, attempt, this.sampled());
+      this.attempt(message, attempt, this.sampledStart());
       this.resume();
     });
   }

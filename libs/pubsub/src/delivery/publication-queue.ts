@@ -19,9 +19,10 @@ const FIRST_CLOCK_READ = 16;
 export interface DeliveryTarget {
   /**
    * Called when the publication's turn comes: runs the handler at once if it can, else keeps the message.
-   * `timed`: the queue's latency sample decision for this publication, should the handler run now.
+   * `startedAt`: the clock now if the queue decided to time this publication's calls, else 0. Returns when a
+   * timed call ended if it ran synchronously (the next target's start), else 0.
    */
-  deliver(message: PubSubMessage, counted: boolean, timed: boolean): void;
+  deliver(message: PubSubMessage, counted: boolean, startedAt: number): number;
   /** Moves the message into the subscription's own backlog without running anything. */
   backlog(message: PubSubMessage, counted: boolean): void;
   /** One more delivery waits here for this target (the queue starts counting, see countTargets). */
@@ -111,12 +112,14 @@ export class PublicationQueue implements Runnable {
       const spills = this.spills;
       // One latency sample decision per publication rather than per delivery: same share of calls timed.
       const timed = this.latency.times(++this.turns);
+      let mark = 0;
       while (this.cursor < targets.length) {
         const target = targets[this.cursor++];
         // `counted` is read each time: a handler may have made the queue start counting (countTargets). Two call
-        // sites, so that V8 inlines the hot untimed one with `timed` a constant: no timing code left in the loop.
-        if (timed) target.deliver(message, this.counted, true);
-        else target.deliver(message, this.counted, false);
+        // sites, so that V8 inlines the hot untimed one with a constant 0 start: no timing code left in the loop.
+        // A timed call's end is the next one's start.
+        if (timed) mark = target.deliver(message, this.counted, mark !== 0 ? mark : performance.now());
+        else target.deliver(message, this.counted, 0);
         // A handler published meanwhile and made the queue spill: this publication went to the backlogs.
         if (this.spills !== spills) continue serving;
         if (++handled >= clockAt) {
