@@ -92,6 +92,9 @@ function oursPeer(): Peer {
     ...(process.env.BENCH_MIN_FRAME_INTERVAL_MS === undefined
       ? {}
       : { minFrameIntervalMs: Number(process.env.BENCH_MIN_FRAME_INTERVAL_MS) }),
+    ...(process.env.BENCH_HOLD_PARTIAL_FRAME_MS === undefined
+      ? {}
+      : { holdPartialFrameMs: Number(process.env.BENCH_HOLD_PARTIAL_FRAME_MS) }),
   };
   const transport: TransportLayer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, tuning });
   const health = channels.channel('health');

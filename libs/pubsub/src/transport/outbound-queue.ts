@@ -26,6 +26,15 @@ export interface OutboundTuning {
    * off (0) by default, see README 'Redis transport, two processes' for what 2 ms measured.
    */
   minFrameIntervalMs: number;
+  /**
+   * A partial batch ready within this long of the previous frame waits for the next event-loop turn that
+   * publishes (or for this long, whichever comes first) and leaves with that turn's messages: a steady
+   * publisher sends half the frames, each message waits at most one publishing turn, and no timer wakes the
+   * process in between. A sender quieter than this never waits. Off (0) by default: at 5,000 msg/s between two
+   * processes, 1.5 ms measured 44 % fewer frames and 3-15 % less CPU, but p50 0.2 -> 0.45 ms and a p99 not
+   * reliably under 5 ms on a loaded host.
+   */
+  holdPartialFrameMs: number;
 }
 
 export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMessageBytes'> = {
@@ -35,6 +44,7 @@ export const DEFAULT_OUTBOUND_TUNING: Omit<OutboundTuning, 'maxAgeMs' | 'maxMess
   maxInFlightFrames: 32,
   maxAttempts: 3,
   minFrameIntervalMs: 0,
+  holdPartialFrameMs: 0,
 };
 
 /**
@@ -89,6 +99,8 @@ export class OutboundQueue {
   private immediate: NodeJS.Immediate | undefined;
   private timer: NodeJS.Timeout | undefined;
   private lastFrameAt = -Infinity;
+  /** A partial batch waited through the end of a turn (holdPartialFrameMs): the next flush sends it. */
+  private partialHeld = false;
   private idleWaiters: (() => void)[] = [];
   /** After a refusal: 'draining' until nothing is in flight, then 'waiting' for the refusal's wait. */
   private held: 'no' | 'draining' | 'waiting' = 'no';
@@ -173,6 +185,7 @@ export class OutboundQueue {
     this.cancelSchedule();
     clearTimeout(this.resumeTimer);
     this.held = 'no';
+    this.partialHeld = false;
     for (const framed of this.retry) this.sink.failed(framed.message, reason);
     this.retry = [];
     for (let next = this.pending.shift(); next !== undefined; next = this.pending.shift()) this.sink.failed(next.message, reason);
@@ -210,6 +223,7 @@ export class OutboundQueue {
 
   private readonly flush = (): void => {
     this.cancelSchedule();
+    if (this.holdsBack()) return;
     while (this.size > 0 && this.mayFlush() && this.sink.canSend()) {
       const batch = this.takeBatch();
       if (batch.length > 0) this.sendFrame(batch);
@@ -217,6 +231,25 @@ export class OutboundQueue {
     if (this.size > 0) this.schedule();
     this.wakeIdle();
   };
+
+  /**
+   * holdPartialFrameMs: at the end of a turn, a partial batch that could leave now but follows the previous
+   * frame closely waits, once, for the next flush (the next publishing turn's end, an acknowledgement, a
+   * reconnect) or for its timer.
+   */
+  private holdsBack(): boolean {
+    const holdMs = this.tuning.holdPartialFrameMs;
+    if (this.partialHeld || holdMs <= 0) {
+      this.partialHeld = false;
+      return false;
+    }
+    if (this.inFlight > 0 || this.retry.length > 0 || this.pending.length === 0 || this.pending.length >= this.tuning.maxBatchMessages)
+      return false;
+    if (!this.mayFlush() || performance.now() - this.lastFrameAt >= holdMs) return false;
+    this.partialHeld = true;
+    this.timer = setTimeout(this.flush, holdMs);
+    return true;
+  }
 
   private takeBatch(): Framed[] {
     const { maxBatchMessages, maxFrameBytes, maxAgeMs } = this.tuning;
