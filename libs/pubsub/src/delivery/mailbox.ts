@@ -109,6 +109,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     return this.backlogged + this.shared;
   }
 
+  /** Its bound, which the channel's publication-level check needs (Channel.noneFull). */
   get mailboxSize(): number {
     return this.settings.mailboxSize;
   }
@@ -122,8 +123,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     return this.backlogged > 0 && this.inFlight < this.settings.concurrency;
   }
 
-  /** The messages in this subscription's own backlog. */
-  get backlogged(): number {
+  private get backlogged(): number {
     return this.queue === undefined ? 0 : this.queue.length;
   }
 
@@ -252,7 +252,10 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     return 0;
   }
 
-  /** The latency sample decision for a call the publication queue did not decide for (backlog, retries). */
+  /**
+   * The latency sample decision for a call the publication queue did not decide for (backlog, retries): the
+   * clock now if this call is timed, else 0 (see `call`).
+   */
   private sampledStart(): number {
     return this.latency.times(++this.calls) ? performance.now() : 0;
   }
