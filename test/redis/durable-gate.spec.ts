@@ -150,4 +150,30 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
     expectRun(numbers(events), 0, 300);
     expect(nodes.transportOf(b).stats()).toMatchObject({ lost: 0, duplicates: 0 });
   });
+
+  it('a publication that waited longer than messageMaxAgeMs for a frozen Redis misses the bus (counted) but still reaches a durable group', async () => {
+    const on = cluster();
+    const a = await nodes.node('a', on, undefined, 1_000);
+    const b = await nodes.node('b', on);
+    await waitFor(() => nodes.transportOf(a).nodes().length === 2, 'discovery');
+    const live: PubSubMessage[] = [];
+    const durable: PubSubMessage[] = [];
+    b.channel('audit').subscribe('audit:*', (m) => void live.push(m));
+    b.channel('audit').subscribe('audit:*', (m) => void durable.push(m), { durable: 'archiver' });
+    await groupCreated(nodes.url(), on.prefix, 'audit', 'archiver');
+    a.channel('audit').publish('audit:record', 'recorded', { n: -1 }); // A learns that the channel has a group
+    await waitFor(() => durable.length === 1, 'the first durable delivery');
+    nodes.server().freeze();
+    try {
+      await waitFor(() => !nodes.transportOf(a).stats().up, 'A to notice', 5_000);
+      for (let n = 0; n < 50; n++) expect(a.channel('audit').publish('audit:record', 'recorded', { n }).ok).toBe(true);
+      await sleep(1_200);
+    } finally {
+      nodes.server().thaw();
+    }
+    await waitFor(() => durable.length === 51, 'the durable deliveries after the thaw', 15_000);
+    expectRun(numbers(durable).slice(1), 0, 50);
+    expect(live).toHaveLength(1);
+    expect(a.channel('audit').stats().failedPublications).toBe(50); // not sent on the bus: too old by then
+  });
 });

@@ -25,14 +25,25 @@ export function useCoreNodes(secret: string) {
   return {
     /** The server's URL (for a raw client looking at what the nodes left in Redis). */
     url: () => server.url,
+    /** The server itself (to freeze it, say). */
+    server: () => server,
     /** The transport layer of a node started here. */
     transportOf(channels: ChannelSet): TransportLayer {
       return nodes.find((node) => node.channels === channels)!.transport;
     },
-    /** A node on this server under `prefix`, or on the in-memory hub given; silent unless given a logger. */
-    async node(name: string, on: { prefix: string } | { memoryHub: MemoryHub }, logger: PubSubLogger = silentLogger): Promise<ChannelSet> {
+    /**
+     * A node on this server under `prefix`, or on the in-memory hub given; silent unless given a logger;
+     * `messageMaxAgeMs` when given.
+     */
+    async node(
+      name: string,
+      on: { prefix: string } | { memoryHub: MemoryHub },
+      logger: PubSubLogger = silentLogger,
+      messageMaxAgeMs?: number,
+    ): Promise<ChannelSet> {
       const redis = 'prefix' in on ? { type: 'redis' as const, url: server.url, prefix: on.prefix } : undefined;
-      const settings = resolvePubSubSettings({ nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100 }, {});
+      const options = { nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100, messageMaxAgeMs };
+      const settings = resolvePubSubSettings(options, {});
       const channels = new ChannelSet({ nodeName: name, logger });
       const memoryHub = 'memoryHub' in on ? on.memoryHub : undefined;
       const transport = createTransportLayer({ settings, channels, logger, alert: () => undefined, memoryHub });

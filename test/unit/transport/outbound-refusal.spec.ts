@@ -93,3 +93,40 @@ describe('OutboundQueue after a refused frame (the stream gate)', () => {
     expect(accepted).toEqual([0, 1]);
   });
 });
+
+describe('OutboundQueue: a message too old for the bus on a channel with a durable group', () => {
+  it('is counted as not sent, yet still travels in the next batch as a stream entry only (no frame entry, no sequence number)', async () => {
+    const codec = new FrameCodec('node-a', 'a1b2c3d4e5f6', new PubSubSecurity({ secretKeyBase: SECRET }));
+    let up = false;
+    const sends: { frameBytes: number; batch: { n: number; text: string }[] }[] = [];
+    const failed: string[] = [];
+    const sink: OutboundSink = {
+      canSend: () => up,
+      send: async (frame, entries) => {
+        sends.push({
+          frameBytes: frame.length,
+          batch: entries.map(({ message, text }) => ({ n: (message.payload as { n: number }).n, text })),
+        });
+        return 1;
+      },
+      sent: () => undefined,
+      failed: (m, reason) => void failed.push(`${(m.payload as { n: number }).n}: ${reason}`),
+      sendError: () => undefined,
+      appendsExpired: (m) => m.channel === 'audit',
+    };
+    const outbound = new OutboundQueue(codec, sink, { ...DEFAULT_OUTBOUND_TUNING, maxAgeMs: 30, maxMessageBytes: 1_048_576 });
+    outbound.offer(message(0));
+    outbound.offer({ ...message(1), channel: 'events' });
+    await sleep(60);
+    up = true;
+    outbound.kick();
+    expect(await outbound.settle(2_000)).toBe(true);
+    expect(failed).toEqual([
+      '0: it waited longer than messageMaxAgeMs (30 ms) to be sent',
+      '1: it waited longer than messageMaxAgeMs (30 ms) to be sent',
+    ]);
+    expect(sends).toHaveLength(1);
+    expect(sends[0].frameBytes).toBe(0); // nothing for the bus
+    expect(sends[0].batch).toEqual([{ n: 0, text: expect.stringMatching(/^\[0,"audit",/) }]);
+  });
+});

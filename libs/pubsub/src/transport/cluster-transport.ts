@@ -114,6 +114,8 @@ export class ClusterTransport implements TransportLayer {
         },
         refused: (messages, reason) => this.refused(messages, reason),
         resending: () => this.gate?.resending(),
+        // Too old for the bus, but a durable group still gets it, as it would have from a stream append.
+        appendsExpired: (message) => this.gate?.appends(message.channel) ?? false,
         sent: (messages) => (this.counters.messagesSent += messages),
         failed: (message, reason) => this.sendFailed(message, reason),
         sendError: (error) =>
@@ -304,6 +306,8 @@ export class ClusterTransport implements TransportLayer {
       kind = 'h';
       await new Promise((resolve) => setTimeout(resolve, RESUME_POLL_MS));
     }
+    // Which retained channels have durable groups, so the first frames carry the entries they need.
+    await this.gate?.refresh();
     if (generation !== this.resumeGeneration || !this.bus.up) return;
     this.resumed = true;
     this.outbound.kick();

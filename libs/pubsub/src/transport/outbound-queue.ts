@@ -65,6 +65,11 @@ export interface OutboundSink {
   refused?(messages: number, reason: string): void;
   /** The refused frames are re-sent now (nothing is in flight), ahead of everything queued after them. */
   resending?(): void;
+  /**
+   * Whether a message too old for the bus still goes to its durable stream (a channel with a group): it then
+   * travels in a frame's batch without being in the frame, and without a sequence number.
+   */
+  appendsExpired?(message: PubSubMessage): boolean;
   sent(messages: number): void;
   /** A message that will never be sent; counted in its channel's failedPublications. */
   failed(message: PubSubMessage, reason: string): void;
@@ -81,6 +86,8 @@ interface Framed {
   /** The entry text's exact UTF-8 size. */
   textBytes: number;
   attempts: number;
+  /** Too old for the bus: only its stream entry is written (appendsExpired). */
+  entryOnly?: true;
 }
 
 /**
@@ -267,6 +274,10 @@ export class OutboundQueue {
       const { message, tail, bytes: size } = this.pending.shift()!;
       if (message.timestamp < oldest) {
         this.sink.failed(message, `it waited longer than messageMaxAgeMs (${maxAgeMs} ms) to be sent`);
+        if (this.sink.appendsExpired?.(message) === true) {
+          bytes += size;
+          batch.push({ message, seq: 0, text: entryText(0, tail), bytes: size, textBytes: 0, attempts: 0, entryOnly: true });
+        }
         continue;
       }
       const seq = (this.sequences.get(message.channel) ?? 0) + 1;
@@ -286,10 +297,12 @@ export class OutboundQueue {
     let textBytes = 0;
     for (const framed of batch) {
       framed.attempts++;
+      if (framed.entryOnly === true) continue;
       texts.push(framed.text);
       textBytes += framed.textBytes;
     }
-    const frame = this.codec.encodeData(texts, textBytes);
+    // Only stream entries (appendsExpired): nothing for the bus.
+    const frame = texts.length === 0 ? Buffer.alloc(0) : this.codec.encodeData(texts, textBytes);
     this.sink.send(frame, batch).then(
       (outcome) => {
         this.inFlight--;
@@ -297,7 +310,7 @@ export class OutboundQueue {
         for (const { message, seq } of batch) {
           if (seq > (this.acknowledged.get(message.channel) ?? 0)) this.acknowledged.set(message.channel, seq);
         }
-        this.sink.sent(batch.length);
+        this.sink.sent(texts.length);
         this.afterSend();
       },
       (error: unknown) => {

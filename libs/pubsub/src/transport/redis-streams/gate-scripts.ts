@@ -28,7 +28,8 @@ export const REFUSAL_MEMORY_MS = 60_000;
  * One data frame of a publisher, published atomically with the stream entries its retained channels need.
  * KEYS[1] the publisher's refusal key; per retained channel i of the frame, KEYS[2i] its marker, KEYS[2i+1] its
  * stream. ARGV[1] the publisher's generation, ARGV[2] the bus channel, ARGV[3] the frame; per channel i,
- * ARGV[3i+1] maxMessages, ARGV[3i+2] the oldest id to keep or '', ARGV[3i+3] its entries (JSON) or '' for none.
+ * ARGV[3i+1] maxMessages, ARGV[3i+2] the oldest id to keep or '', ARGV[3i+3] its entries (JSON) or '' for none;
+ * an empty frame (only entries of messages too old for the bus) is not published.
  * A frame of a generation that already had a refusal is refused too ({-2}), so what Redis refuses of a publisher
  * is always the rest of its pipeline from the first refusal on, and re-sending it in order keeps the order.
  * Otherwise: any channel seeding, or ready while the frame has no entries for it -> refused ({-1, states...});
@@ -52,7 +53,16 @@ end
 for i = 1, #states do
   if states[i] == 'ready' then appendEntries(KEYS[2 * i + 1], ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]) end
 end
-return {redis.call('PUBLISH', ARGV[2], ARGV[3]), unpack(states)}
+local receivers = 0
+if ARGV[3] ~= '' then receivers = redis.call('PUBLISH', ARGV[2], ARGV[3]) end
+return {receivers, unpack(states)}
+`;
+
+/** Per channel i, KEYS[2i-1] its marker, KEYS[2i] its stream: the states, in order. */
+export const READ_MARKERS = `${HELPERS}${MARKER_STATE}
+local states = {}
+for i = 1, #KEYS / 2 do states[i] = markerState(KEYS[2 * i - 1], KEYS[2 * i]) end
+return states
 `;
 
 /**

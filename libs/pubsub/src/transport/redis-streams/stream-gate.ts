@@ -5,7 +5,8 @@ import type { RetentionPolicy } from '../../durable/durable-backend.js';
 import type { PubSubSecurity } from '../../security/pubsub-security.js';
 import type { FrameGate } from '../frame-gate.js';
 import type { SendRefusal } from '../outbound-queue.js';
-import { GATED_PUBLISH, markerKey } from './gate-scripts.js';
+import { CHANNEL_NAMES } from '../../channels/channel-names.js';
+import { GATED_PUBLISH, markerKey, READ_MARKERS } from './gate-scripts.js';
 import { encodeStreamEntry } from './stream-entry.js';
 import { idBeforeTime, streamKey } from './stream-ids.js';
 
@@ -55,6 +56,18 @@ export class StreamGate implements FrameGate {
   /** Whether this node appends the channel's publications (it learnt that a durable group exists). */
   appends(channel: ChannelName): boolean {
     return this.ready.has(channel);
+  }
+
+  async refresh(): Promise<void> {
+    const channels = CHANNEL_NAMES.filter((channel) => this.options.policyOf(channel) !== undefined);
+    const keys = channels.flatMap((channel) => {
+      const stream = streamKey(this.options.prefix, channel);
+      return [markerKey(stream), stream];
+    });
+    if (channels.length === 0) return;
+    // Only a shortcut: a wrong belief costs one refusal, never a message.
+    const states = await this.options.run(READ_MARKERS, keys, []).catch(() => []);
+    if (Array.isArray(states)) states.forEach((state, i) => this.learn(channels[i], String(state)));
   }
 
   learn(channel: ChannelName, state: string): void {

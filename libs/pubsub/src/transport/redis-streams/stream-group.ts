@@ -78,8 +78,11 @@ export class StreamGroup implements GroupAddress {
   private prunedAt = Date.now();
   private nextMember = 1;
   private readonly instance = Math.random().toString(36).slice(2, 8);
-  /** The retention log's end when the first member joined: a group seeded by this node starts there. */
-  private readonly joinedAt: number;
+  /**
+   * The retention log's end when the first member joined, then before each read that succeeded: a group seeded
+   * by this node starts there (recreated after Redis lost it: what came after its last read is delivered again).
+   */
+  private joinedAt: number;
 
   constructor(
     private readonly io: GroupIo,
@@ -219,7 +222,7 @@ export class StreamGroup implements GroupAddress {
         channel: this.channel,
         key: this.key,
         durable: this.durable,
-        joinedAt: this.createdOnce ? (seeding.io.retention(this.channel)?.log.end ?? 0) : this.joinedAt,
+        joinedAt: this.joinedAt,
         // Recreated (Redis lost it): it starts after the history, as it had read what came before.
         replay: this.createdOnce ? undefined : first.replay,
         matches: (topic: string) => first.patterns.some((p) => matchTopic(p, topic)),
@@ -285,6 +288,8 @@ export class StreamGroup implements GroupAddress {
   /** Reads new entries for `member` (blocking for up to `blockMs` when the group was idle); returns how many. */
   private async read(reader: StreamClient, member: StreamMember, blockMs: number | undefined): Promise<number> {
     const block = blockMs === undefined ? [] : ['BLOCK', blockMs];
+    // Everything this node accepted before the read was in the stream by then (appended with its bus frame).
+    const readFrom = this.io.seeding?.io.retention(this.channel)?.log.end;
     try {
       // Trimming is only seen before a read: the read folds what it skipped into the group's entries-read.
       const results = ((await reader
@@ -307,6 +312,7 @@ export class StreamGroup implements GroupAddress {
       if (lostError === null) this.reportLost(Number(lost ?? 0));
       if (readError !== null) throw readError;
       const entries = streamReadEntries(reply, this.key);
+      if (readFrom !== undefined) this.joinedAt = readFrom;
       this.dispatch(member, entries, undefined);
       return entries.length;
     } catch (error) {
