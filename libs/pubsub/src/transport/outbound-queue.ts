@@ -3,6 +3,7 @@ import type { OutboundRefusal } from '../channels/channel-context.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
 import { Deque } from '../delivery/deque.js';
+import { RefusalPause } from './refusal-pause.js';
 import { encodeMessage, entryText, SEQUENCE_BYTES, type EncodedMessage, type FrameCodec } from './wire-frame.js';
 
 export interface OutboundTuning {
@@ -109,10 +110,7 @@ export class OutboundQueue {
   /** A partial batch waited through the end of a turn (holdPartialFrameMs): the next flush sends it. */
   private partialHeld = false;
   private idleWaiters: (() => void)[] = [];
-  /** After a refusal: 'draining' until nothing is in flight, then 'waiting' for the refusal's wait. */
-  private held: 'no' | 'draining' | 'waiting' = 'no';
-  private heldWaitMs = 0;
-  private resumeTimer: NodeJS.Timeout | undefined;
+  private readonly refusalPause = new RefusalPause();
 
   private lastOffered: EncodedMessage | undefined;
 
@@ -190,8 +188,7 @@ export class OutboundQueue {
   /** Counts everything still waiting as failed and stops. */
   abandon(reason: string): void {
     this.cancelSchedule();
-    clearTimeout(this.resumeTimer);
-    this.held = 'no';
+    this.refusalPause.cancel();
     this.partialHeld = false;
     for (const framed of this.retry) this.sink.failed(framed.message, reason);
     this.retry = [];
@@ -216,7 +213,7 @@ export class OutboundQueue {
   }
 
   private mayFlush(): boolean {
-    if (this.inFlight >= this.tuning.maxInFlightFrames || this.held !== 'no') return false;
+    if (this.inFlight >= this.tuning.maxInFlightFrames || this.refusalPause.active) return false;
     if (this.retry.length > 0 || this.pending.length >= this.tuning.maxBatchMessages) return true;
     return this.inFlight === 0 && performance.now() - this.lastFrameAt >= this.tuning.minFrameIntervalMs;
   }
@@ -306,7 +303,7 @@ export class OutboundQueue {
     this.sink.send(frame, batch).then(
       (outcome) => {
         this.inFlight--;
-        if (typeof outcome !== 'number') return this.hold(batch, outcome);
+        if (typeof outcome !== 'number') return this.holdRefused(batch, outcome);
         for (const { message, seq } of batch) {
           if (seq > (this.acknowledged.get(message.channel) ?? 0)) this.acknowledged.set(message.channel, seq);
         }
@@ -330,30 +327,22 @@ export class OutboundQueue {
   }
 
   /**
-   * A refused frame is no failure: it waits, with everything after it (the bus refuses those too: refusals are
-   * the rest of the pipeline), until every frame in flight is answered; then all of it goes again, in order.
+   * A refused frame is no failure: it waits in the retry list (answers come in send order, so it stays in order
+   * with the frames refused after it) and goes again once the refusal pause ends.
    */
-  private hold(batch: Framed[], refusal: SendRefusal): void {
+  private holdRefused(batch: Framed[], refusal: SendRefusal): void {
     for (const framed of batch) framed.attempts--;
     this.retry.push(...batch);
-    this.held = this.held === 'no' ? 'draining' : this.held;
-    this.heldWaitMs = Math.max(this.heldWaitMs, refusal.waitMs);
+    this.refusalPause.refused(refusal.waitMs);
     this.sink.refused?.(batch.length, refusal.refused);
     this.afterSend();
   }
 
   private afterSend(): void {
-    if (this.held === 'draining' && this.inFlight === 0) {
-      this.held = 'waiting';
-      const resume = () => {
-        this.held = 'no';
-        this.heldWaitMs = 0;
-        this.sink.resending?.();
-        this.kick();
-      };
-      if (this.heldWaitMs > 0) this.resumeTimer = setTimeout(resume, this.heldWaitMs);
-      else resume();
-    }
+    this.refusalPause.answered(this.inFlight, () => {
+      this.sink.resending?.();
+      this.kick();
+    });
     if (this.size > 0) this.schedule();
     this.wakeIdle();
   }
