@@ -72,7 +72,16 @@ describeWithRedis('A durable name shared by two consumer processes (queue group,
       20_000,
       'member-a to handle a share',
     );
-    const pendingAtKill = channelStats(await members[0].request<NodeStats>('stats'), 'audit').pending;
+    // Kill it while it holds unacknowledged messages: one stats sample can land between two reads on a loaded host.
+    const pendingAtKill = channelStats(
+      await until(
+        () => members[0].request<NodeStats>('stats'),
+        (s) => channelStats(s, 'audit').pending > 0,
+        20_000,
+        'member-a to hold unacknowledged messages',
+      ),
+      'audit',
+    ).pending;
     await members[0].kill();
     const { ok, ids } = await streaming;
     expect(ok).toBe(4_000);
