@@ -176,4 +176,19 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
     expect(live).toHaveLength(1);
     expect(a.channel('audit').stats().failedPublications).toBe(50); // not sent on the bus: too old by then
   });
+
+  it('sends each frame by the gate script’s SHA (loaded once per connection), not by its text', async () => {
+    const on = cluster();
+    const { a, live } = await twoNodes(on);
+    await redis.config('RESETSTAT');
+    for (let n = 0; n < 100; n++) {
+      a.channel('audit').publish('audit:record', 'recorded', { n });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => live.length === 100, 'live delivery', 10_000);
+    const stats = await redis.info('commandstats');
+    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls('evalsha')).toBeGreaterThanOrEqual(10);
+    expect(calls('eval')).toBe(0);
+  });
 });

@@ -1,3 +1,4 @@
+import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
@@ -27,6 +28,11 @@ export interface RedisBusOptions {
   livenessTimeoutMs?: number;
   /** Where the client class comes from; ioredis, loaded on first use, by default. */
   loadClient?: () => Promise<RedisClientConstructor>;
+  /**
+   * Scripts runScript() will run (the stream gate's, one per data frame): loaded on every connect before the
+   * publisher counts as ready, then run by their SHA instead of sending their text each time.
+   */
+  scripts?: readonly string[];
 }
 
 // A QUIT that gets no answer (a frozen server) must not hold up the shutdown: the socket is dropped after it.
@@ -62,6 +68,8 @@ export class RedisBus implements Bus {
   private publisherProbe: LivenessProbe | undefined;
   private subscriberProbe: LivenessProbe | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  /** The SHA of each script loaded on the current publisher connection. */
+  private readonly loaded = new Map<string, string>();
 
   constructor(private readonly options: RedisBusOptions) {
     this.url = options.url ?? DEFAULT_REDIS_URL;
@@ -129,10 +137,22 @@ export class RedisBus implements Bus {
   runScript(script: string, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     if (this.publisher === undefined || !this.publisherReady)
       return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
-    return this.publisher.call('EVAL', script, keys.length, ...keys, ...args).then((reply) => {
-      this.publisherProbe?.heard();
-      return reply;
-    });
+    const sha = this.loaded.get(script);
+    const reply =
+      sha === undefined
+        ? this.publisher.call('EVAL', script, keys.length, ...keys, ...args)
+        : this.publisher.call('EVALSHA', sha, keys.length, ...keys, ...args);
+    return reply.then(
+      (result) => {
+        this.publisherProbe?.heard();
+        return result;
+      },
+      (error: unknown) => {
+        // Flushed by someone (SCRIPT FLUSH): by its text from now on; this call fails like any other send.
+        if (String(error).includes('NOSCRIPT')) this.loaded.delete(script);
+        throw error;
+      },
+    );
   }
 
   /**
@@ -184,16 +204,34 @@ export class RedisBus implements Bus {
   private watchPublisher(client: RedisClient, probe: LivenessProbe): void {
     client.on('ready', () => {
       probe.reset();
-      this.publisherReady = true;
-      this.update('publisher connected');
+      const ready = () => {
+        if (client.status !== 'ready') return;
+        this.publisherReady = true;
+        this.update('publisher connected');
+      };
+      if ((this.options.scripts ?? []).length === 0) ready();
+      else void this.loadScripts(client).then(ready);
     });
     client.on('close', () => {
       probe.reset();
+      this.loaded.clear();
       const wasReady = this.publisherReady;
       this.publisherReady = false;
       if (wasReady) this.update('publisher connection closed');
     });
     client.on('error', (error) => this.failed('publisher', error));
+  }
+
+  /** A script that does not load is run by its text (EVAL) instead. */
+  private async loadScripts(client: RedisClient): Promise<void> {
+    await Promise.all(
+      (this.options.scripts ?? []).map((script) =>
+        client.call('SCRIPT', 'LOAD', script).then(
+          (sha) => void this.loaded.set(script, String(sha)),
+          (error: unknown) => this.log.warn('redis-script-load', ERRORS.redisScriptNotLoaded(this.description, describeError(error))),
+        ),
+      ),
+    );
   }
 
   private watchSubscriber(client: RedisClient, probe: LivenessProbe): void {

@@ -11,6 +11,7 @@ import type { MemoryHub } from './memory-hub.js';
 import { busChannel, DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
 import { RedisStreamsBackend } from './redis-streams/redis-streams-backend.js';
 import { StreamGate, type ScriptRunner } from './redis-streams/stream-gate.js';
+import { GATE_SCRIPTS } from './redis-streams/gate-scripts.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 
 export type { TransportStats } from './transport-stats.js';
@@ -86,6 +87,7 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       prefix: transport.prefix,
       logger: deps.logger,
       livenessTimeoutMs: deps.settings.heartbeatIntervalMs,
+      scripts: GATE_SCRIPTS,
     });
     const { settings } = deps;
     const security = deps.security ?? new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });

@@ -99,6 +99,9 @@ redis.call('SET', KEYS[1], 'ready')
 return 1
 `;
 
+/** Run on the bus's publishing connection: loaded there once per connection. */
+export const GATE_SCRIPTS: readonly string[] = [GATED_PUBLISH, READ_MARKERS, SEED_BEGIN, SEED_APPEND, SEED_FINISH];
+
 export function markerKey(stream: string): string {
   return `${stream}:groups`;
 }
