@@ -188,7 +188,39 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
     await waitFor(() => live.length === 100, 'live delivery', 10_000);
     const stats = await redis.info('commandstats');
     const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
-    expect(calls('evalsha')).toBeGreaterThanOrEqual(10);
+    expect(calls('evalsha')).toBeGreaterThan(0); // frames coalesce under load: at least one
     expect(calls('eval')).toBe(0);
+  });
+
+  it('a frame of channels without retention goes by a plain PUBLISH while no scripted frame is in flight', async () => {
+    const on = cluster();
+    const { a, b } = await twoNodes(on);
+    const events: PubSubMessage[] = [];
+    b.channel('events').subscribe('e:*', (m) => void events.push(m));
+    await redis.config('RESETSTAT');
+    for (let n = 0; n < 100; n++) {
+      a.channel('events').publish('e:x', 'happened', { n });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(() => events.length === 100, 'events', 10_000);
+    const stats = await redis.info('commandstats');
+    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect(calls('evalsha')).toBe(0);
+    expect(calls('publish')).toBeGreaterThan(0);
+  });
+
+  it('frames of channels without retention sent behind a refused mixed frame wait for it: their channel keeps its order', async () => {
+    const on = cluster();
+    const { a, b } = await twoNodes(on);
+    const events: PubSubMessage[] = [];
+    b.channel('events').subscribe('e:*', (m) => void events.push(m), { mailboxSize: 1_000_000 });
+    await redis.set(`${streamOf(on)}:groups`, 'seeding:crashed-node', 'PX', 300);
+    // One turn: a frame of the audit record and 999 events (refused), then full frames of events only, sent
+    // while the first is in flight.
+    a.channel('audit').publish('audit:record', 'recorded', { n: 0 });
+    for (let n = 0; n < 3_000; n++) a.channel('events').publish('e:x', 'happened', { n });
+    await waitFor(() => events.length === 3_000, 'events', 10_000);
+    expectRun(numbers(events), 0, 3_000);
+    expect(nodes.transportOf(b).stats()).toMatchObject({ lost: 0, duplicates: 0 });
   });
 });

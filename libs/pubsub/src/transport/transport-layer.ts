@@ -101,6 +101,7 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       busChannel: busChannel(transport.prefix),
       security,
       run,
+      publish: (frame) => bus.publish(frame),
       policyOf: (channel) => retention(channel)?.log.policy,
     });
     const durable = new RedisStreamsBackend({

@@ -28,6 +28,8 @@ export interface StreamGateOptions {
   busChannel: string;
   security: PubSubSecurity;
   run: ScriptRunner;
+  /** A plain PUBLISH of a frame on the bus. */
+  publish(frame: Buffer): Promise<number>;
   /** The retention of a channel; undefined for one without (its messages never need an entry). */
   policyOf(channel: ChannelName): RetentionPolicy | undefined;
   now?: () => number;
@@ -45,6 +47,8 @@ export class StreamGate implements FrameGate {
   /** This node's publications a first group's seeding put in the stream: a re-sent frame carries no entry for them. */
   private readonly inStream = new WeakSet<PubSubMessage>();
   private generation = 0;
+  /** Frames sent through the script and not answered yet: while any is, every frame goes through it. */
+  private gatedInFlight = 0;
   private readonly refusalKey: string;
   private readonly now: () => number;
 
@@ -115,7 +119,16 @@ export class StreamGate implements FrameGate {
       const oldest = Number.isFinite(policy.maxAgeMs) ? idBeforeTime(this.now() - policy.maxAgeMs) : '';
       args.push(policy.maxMessages, oldest, this.ready.has(channel) ? this.streamEntries(entries) : '');
     }
-    const reply = (await this.options.run(GATED_PUBLISH, keys, args)) as unknown[];
+    // No retained channel: a plain PUBLISH, unless a scripted frame before it may still be refused (this one
+    // must then be refused too, to keep the order of the channels they share).
+    if (channels.length === 0 && this.gatedInFlight === 0) return this.options.publish(frame);
+    this.gatedInFlight++;
+    let reply: unknown[];
+    try {
+      reply = (await this.options.run(GATED_PUBLISH, keys, args)) as unknown[];
+    } finally {
+      this.gatedInFlight--;
+    }
     const [status, ...states] = reply;
     states.forEach((state, i) => this.learn(channels[i], String(state)));
     if (status === -2) return { refused: 'stale', waitMs: 0 };
