@@ -19,8 +19,10 @@ const mode = process.argv[2] as 'at-most-once' | 'durable';
 const receives = process.env.BENCH_ROLE === 'receiver';
 const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 1);
 const channelName = (process.env.BENCH_CHANNEL ?? 'audit') as ChannelName;
-// Large enough that no flood is trimmed from the stream before the group read it.
+// Large enough that no flood is trimmed from the stream before the group read it; BENCH_RETENTION=default keeps
+// the channel's default retention (audit: the last 10,000), what an application that configures nothing gets.
 const retention = { maxMessages: 1_000_000, maxAgeMs: 3_600_000 };
+const channels = process.env.BENCH_RETENTION === 'default' ? {} : { audit: { retention } };
 
 @Module({
   imports: [
@@ -29,7 +31,7 @@ const retention = { maxMessages: 1_000_000, maxAgeMs: 3_600_000 };
       integration: false,
       transport: { type: 'redis', url: process.env.BENCH_REDIS_URL!, prefix: process.env.BENCH_PREFIX! },
       secretKeyBase: 'bench-secret-key',
-      channels: { audit: { retention } },
+      channels,
     }),
   ],
 })
