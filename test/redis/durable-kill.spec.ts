@@ -50,7 +50,15 @@ describeWithRedis('A consumer process killed with SIGKILL mid-stream and restart
       20_000,
       'the consumer to handle a fifth of the stream',
     );
-    const pendingAtKill = channelStats(await consumer.request<NodeStats>('stats'), 'audit').pending;
+    // A durable consumer is killed while it holds unacknowledged messages: one stats sample can land between two
+    // reads on a loaded host.
+    const atKill = await until(
+      () => consumer.request<NodeStats>('stats'),
+      (s) => durable === undefined || channelStats(s, 'audit').pending > 0,
+      20_000,
+      'the consumer to hold unacknowledged messages',
+    );
+    const pendingAtKill = channelStats(atKill, 'audit').pending;
     await consumer.kill(); // SIGKILL: no drain, no acknowledgement, no goodbye
     await sleep(1_500);
     const restarted = await env.spawn('consumer', CONFIG);

@@ -6,11 +6,12 @@ import { MemoryHub } from '../../libs/pubsub/src/transport/memory-hub.js';
 import { waitFor } from '../support/channels.js';
 import { useCoreNodes } from './support/core-nodes.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
+import { groupCreated } from './support/stream-groups.js';
 
 const SECRET = 'durable-wiring-secret-0123456789';
 
 describeWithRedis('durable backend chosen by the transport', () => {
-  const { node } = useCoreNodes(SECRET);
+  const { node, url } = useCoreNodes(SECRET);
 
   it('with Redis, durable subscriptions of two nodes share the stream (each message once) while live ones get every message over the bus', async () => {
     const cluster = { prefix: `wiring-${randomBytes(4).toString('hex')}` };
@@ -29,6 +30,20 @@ describeWithRedis('durable backend chosen by the transport', () => {
     expect(durable).toHaveLength(200);
     expect(live).toHaveLength(200);
     expect(durable.every((m) => m.node === 'p' && m.deliveryCount === 1)).toBe(true);
+  });
+
+  it('a durable subscription made before the transport starts gets its group once it does, and every message after', async () => {
+    const cluster = { prefix: `wiring-${randomBytes(4).toString('hex')}` };
+    const durable: PubSubMessage[] = [];
+    await node('early', cluster, silentLogger, undefined, (channels) =>
+      channels.channel('audit').subscribe('audit:*', (m) => void durable.push(m), { durable: 'early-writer' }),
+    );
+    await groupCreated(url(), cluster.prefix, 'audit', 'early-writer');
+    const publisher = await node('p', cluster);
+    await new Promise((resolve) => setTimeout(resolve, 300)); // the nodes see each other
+    for (let i = 0; i < 50; i++) expect(publisher.channel('audit').publish(`audit:${i}`, 'recorded', { i }).ok).toBe(true);
+    await waitFor(() => durable.length >= 50, 'durable deliveries to the early subscription', 10_000);
+    expect(durable.map((m) => (m.payload as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
   it('without Redis (alone, or on a memory hub), durable subscriptions stay in memory', async () => {

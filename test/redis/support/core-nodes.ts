@@ -33,13 +33,14 @@ export function useCoreNodes(secret: string) {
     },
     /**
      * A node on this server under `prefix`, or on the in-memory hub given; silent unless given a logger;
-     * `messageMaxAgeMs` when given.
+     * `messageMaxAgeMs` when given; `beforeStart` runs once its transport layer exists, before it starts.
      */
     async node(
       name: string,
       on: { prefix: string } | { memoryHub: MemoryHub },
       logger: PubSubLogger = silentLogger,
       messageMaxAgeMs?: number,
+      beforeStart?: (channels: ChannelSet) => void,
     ): Promise<ChannelSet> {
       const redis = 'prefix' in on ? { type: 'redis' as const, url: server.url, prefix: on.prefix } : undefined;
       const options = { nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100, messageMaxAgeMs };
@@ -48,6 +49,7 @@ export function useCoreNodes(secret: string) {
       const memoryHub = 'memoryHub' in on ? on.memoryHub : undefined;
       const transport = createTransportLayer({ settings, channels, logger, alert: () => undefined, memoryHub });
       nodes.push({ channels, transport });
+      beforeStart?.(channels);
       await transport.start();
       return channels;
     },

@@ -92,7 +92,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
       nodeName: options.nodeName,
       log: this.log,
       writer: () => this.readyWriter(),
-      connect: (name) => this.connect(`${options.prefix}:streams-read:${name}`, 'reader'),
+      connect: (name) => (this.Redis === undefined ? undefined : this.connect(`${options.prefix}:streams-read:${name}`, 'reader')),
       flushAppends: () => void this.writer.flush(),
       read: (channel, fields) => this.read(channel, fields),
       ack: (key, group, id) => this.writer.ack(key, group, id),

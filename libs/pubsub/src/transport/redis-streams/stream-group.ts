@@ -19,8 +19,8 @@ export interface GroupIo {
   readonly log: ThrottledLog;
   /** The shared writer connection when it is ready. */
   writer(): StreamClient | undefined;
-  /** A new connection of the group's own, for its blocking reads. */
-  connect(name: string): StreamClient;
+  /** A new connection of the group's own, for its blocking reads; undefined until the backend is open. */
+  connect(name: string): StreamClient | undefined;
   /** Sends the appends waiting on the writer now, so a group created after them starts after them. */
   flushAppends(): void;
   /** Verifies and decodes an entry; a refused one is counted and reported there, and undefined returned. */
@@ -243,8 +243,9 @@ export class StreamGroup implements GroupAddress {
 
   private async run(): Promise<void> {
     while (!this.closed) {
+      // A subscription may join before the transport started: the reader connects once the backend is open.
       const reader = (this.reader ??= this.openReader());
-      if (!this.created || reader.status !== 'ready') {
+      if (reader === undefined || !this.created || reader.status !== 'ready') {
         if (!this.created) void this.ensureCreated();
         await this.pause(RETRY_MS);
         continue;
@@ -266,9 +267,9 @@ export class StreamGroup implements GroupAddress {
     return this.members.ackTimeoutMs(this.first.ackTimeoutMs) >= READ_AHEAD_MIN_ACK_TIMEOUT_MS ? READ_AHEAD : 0;
   }
 
-  private openReader(): StreamClient {
+  private openReader(): StreamClient | undefined {
     const reader = this.io.connect(`${this.key}:${this.durable}`);
-    reader.on('ready', () => this.wake());
+    reader?.on('ready', () => this.wake());
     return reader;
   }
 
