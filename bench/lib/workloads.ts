@@ -6,7 +6,11 @@ export interface Workload {
   patterns: string[];
   /** Published round-robin. */
   topics: string[];
-  /** Publications per streaming run. */
+  /**
+   * Publications per streaming run. Each timed run follows a forced full collection, after which every library's
+   * first milliseconds cost more (V8 recompiles what the collection flushed): runs of 100,000 (about 17 ms for
+   * ours on (c)) charged that to ours at about 35 % of a run and to EventEmitter2's 100 ms runs at 9 %.
+   */
   publishes: number;
   /** Minimum ours/EE2 ratio promised for a streaming producer. */
   targetVsEe2: number;
@@ -16,6 +20,9 @@ export interface Workload {
    */
   reducedFor?: Partial<Record<PeerName, number>>;
 }
+
+/** Long enough that a run's start after the forced collection does not weigh on one peer more than another. */
+const STREAMING_RUN = 400_000;
 
 export function wildcardSubscriber(): Workload {
   return {
@@ -27,7 +34,7 @@ export function wildcardSubscriber(): Workload {
       'subscription_health:staging_store:audit_projection',
       'subscription_health:production_store:billing_projection:shard_7:replica_2',
     ],
-    publishes: 200_000,
+    publishes: STREAMING_RUN,
     targetVsEe2: 2,
   };
 }
@@ -37,7 +44,7 @@ export function fanOut(): Workload {
     label: '(b) fan-out to 10 subs of one topic',
     patterns: Array.from({ length: 10 }, () => 'cluster:health'),
     topics: ['cluster:health'],
-    publishes: 100_000,
+    publishes: STREAMING_RUN,
     targetVsEe2: 2,
   };
 }
@@ -74,7 +81,7 @@ export function manyPatterns(): Workload {
     label: '(c) 10,000 patterns over 1,000 topics',
     patterns: [...patterns],
     topics,
-    publishes: 100_000,
+    publishes: STREAMING_RUN,
     targetVsEe2: 5,
     reducedFor: { rxjs: 2_000 },
   };
