@@ -1,55 +1,23 @@
 /**
  * Focused micro-benchmark of the dispatch path (issue 9, fan-out): channel.publish + drain on the forRoot()
- * events channel with 10 synchronous subscriptions, against EventEmitter2 as @nestjs/event-emitter configures it.
- * Not a suite of `npm run bench`: run it alone, under a profiler if wanted:
- *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/micro/dispatch.js [streaming|burst] [rounds]
+ * events channel with SUBS (default 10) synchronous subscriptions of one topic, against EventEmitter2 as
+ * @nestjs/event-emitter configures it (see best-cpu.ts). Not a suite of `npm run bench`: run it alone, under a
+ * profiler if wanted:
+ *   npx tsc -p bench/tsconfig.json && node dist-bench/bench/micro/dispatch.js [streaming|burst] [rounds] [ours|bare|ee2]
  */
-import { appPeer } from '../lib/app-peers.js';
-import { ee2Peer, ourPeer, type PeerInstance } from '../lib/peers.js';
-import { yieldToLoop } from '../lib/measure.js';
+import { bestCpu } from './best-cpu.js';
 
 const mode = process.argv[2] === 'burst' ? 'burst' : 'streaming';
-const rounds = Number(process.argv[3] ?? 20);
-const only = process.argv[4];
-const PUBLISHES = mode === 'burst' ? 200_000 : 100_000;
-const CHUNK = 1024;
+const publishes = mode === 'burst' ? 200_000 : 100_000;
 const TOPIC = 'cluster:health';
 const patterns = Array.from({ length: Number(process.env.SUBS ?? 10) }, () => TOPIC);
 
-async function once(peer: PeerInstance): Promise<number> {
-  peer.expect(PUBLISHES * patterns.length);
-  if (patterns.length === 0) peer.expect(0);
-  const started = process.cpuUsage();
-  for (let i = 0; i < PUBLISHES; i++) {
-    peer.publish(TOPIC);
-    if (mode === 'streaming' && (i + 1) % CHUNK === 0) await yieldToLoop();
-  }
-  await peer.settle();
-  const used = process.cpuUsage(started);
-  return (used.user + used.system) / 1000;
-}
-
-async function main(): Promise<void> {
-  const peers: PeerInstance[] = [];
-  if (only === 'bare') peers.push(ourPeer(patterns, PUBLISHES));
-  else if (only !== 'ee2') peers.push(await appPeer(patterns, { channels: { events: { mailboxSize: PUBLISHES } } }));
-  if (only !== 'ours' && only !== 'bare') peers.push(ee2Peer(patterns));
-  const best = new Map<string, number>();
-  for (let r = 0; r < rounds; r++) {
-    for (const peer of peers) {
-      const ms = await once(peer);
-      best.set(peer.name, Math.min(best.get(peer.name) ?? Infinity, ms));
-    }
-  }
-  for (const [name, ms] of best)
-    console.log(
-      `${mode} ${name}: best ${ms.toFixed(1)} ms CPU per ${PUBLISHES} publications (${((ms * 1e6) / PUBLISHES).toFixed(0)} ns each)`,
-    );
-  if (best.has('ours') && best.has('ee2')) console.log(`ours/ee2 ${(best.get('ee2')! / best.get('ours')!).toFixed(2)}x`);
-  for (const peer of peers) {
-    peer.verify();
-    await peer.dispose();
-  }
-}
-
-void main();
+void bestCpu({
+  mode,
+  rounds: Number(process.argv[3] ?? 20),
+  only: process.argv[4],
+  patterns,
+  topics: [TOPIC],
+  publishes,
+  expected: publishes * patterns.length,
+});

@@ -1,9 +1,10 @@
 /**
- * One row of the user-path suite, run by the suite's own `compare()` with its five peers (issue 9). The suite's
- * streaming (c) gives 3.3-5x EventEmitter2 where bench/micro/workload.ts gives 6x: the suite's forced full GC
+ * One row of the user-path suite, run by the suite's own `compare()` with its five peers (issue 9). With runs of
+ * 100,000 publications (the suite's length before it went to 400,000), streaming (c) gave 3.3-5x EventEmitter2
+ * where bench/micro/workload.ts gives 6x: the suite's forced full GC
  * before every timed run (collect()) costs each peer's next run a few ms of fixed work, which weighs on ours'
  * ~17 ms run far more than on EventEmitter2's ~110 ms one. FORCED_GC=0 turns collect() into a no-op to show it;
- * PUBLISHES=n lengthens the streaming runs. Not a suite of `npm run bench`:
+ * PUBLISHES=100000 brings the short runs back. Not a suite of `npm run bench`:
  *   npx tsc -p bench/tsconfig.json && WORKLOAD=c node --expose-gc dist-bench/bench/micro/row.js [streaming|burst]
  */
 import { appPeer, nestPeer } from '../lib/app-peers.js';

@@ -9,6 +9,7 @@ import { ChannelSet } from '../../../libs/pubsub/src/channels/channel-set.js';
 import { silentLogger } from '../../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { resolvePubSubSettings } from '../../../libs/pubsub/src/module/pubsub-settings.js';
 import { createTransportLayer, type TransportLayer } from '../../../libs/pubsub/src/transport/transport-layer.js';
+import { percentile } from '../../lib/measure.js';
 import { servePeerCommands, type PeerCommands } from './peer-commands.js';
 
 interface Peer {
@@ -160,13 +161,11 @@ const commands: PeerCommands = {
   collect: async ({ count, quietMs }) => {
     while (received < count && epochNow() - Math.max(lastAt, receiveStarted) < quietMs) await sleep(5);
     const used = process.cpuUsage(receiveCpu);
-    const sorted = Float64Array.from(latencies).sort();
-    const at = (p: number) => (sorted.length === 0 ? NaN : sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]);
     return {
       received,
       lastAt,
-      p50: at(50),
-      p99: at(99),
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
       cpuMs: (used.user + used.system) / 1_000,
       userMs: used.user / 1_000,
       wallMs: epochNow() - receiveStarted,
