@@ -39,6 +39,21 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
   });
   afterEach(() => redis.disconnect());
 
+  /**
+   * Redis's command counts while `publish(n)` runs for n = 0..99, one per event-loop turn, until `delivered()`:
+   * how the frames of those publications went out.
+   */
+  async function commandCallsWhile(publish: (n: number) => unknown, delivered: () => boolean): Promise<(command: string) => number> {
+    await redis.config('RESETSTAT');
+    for (let n = 0; n < 100; n++) {
+      publish(n);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await waitFor(delivered, 'the 100 deliveries', 10_000);
+    const stats = await redis.info('commandstats');
+    return (command) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+  }
+
   const cluster = () => ({ prefix: `gate-${randomBytes(4).toString('hex')}` });
   const streamOf = (on: { prefix: string }) => `${on.prefix}:stream:audit`;
 
@@ -180,14 +195,10 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
   it('sends each frame by the gate script’s SHA (loaded once per connection), not by its text', async () => {
     const on = cluster();
     const { a, live } = await twoNodes(on);
-    await redis.config('RESETSTAT');
-    for (let n = 0; n < 100; n++) {
-      a.channel('audit').publish('audit:record', 'recorded', { n });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await waitFor(() => live.length === 100, 'live delivery', 10_000);
-    const stats = await redis.info('commandstats');
-    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    const calls = await commandCallsWhile(
+      (n) => a.channel('audit').publish('audit:record', 'recorded', { n }),
+      () => live.length === 100,
+    );
     expect(calls('evalsha')).toBeGreaterThan(0); // frames coalesce under load: at least one
     expect(calls('eval')).toBe(0);
   });
@@ -197,14 +208,10 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
     const { a, b } = await twoNodes(on);
     const events: PubSubMessage[] = [];
     b.channel('events').subscribe('e:*', (m) => void events.push(m));
-    await redis.config('RESETSTAT');
-    for (let n = 0; n < 100; n++) {
-      a.channel('events').publish('e:x', 'happened', { n });
-      await new Promise((resolve) => setImmediate(resolve));
-    }
-    await waitFor(() => events.length === 100, 'events', 10_000);
-    const stats = await redis.info('commandstats');
-    const calls = (command: string) => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    const calls = await commandCallsWhile(
+      (n) => a.channel('events').publish('e:x', 'happened', { n }),
+      () => events.length === 100,
+    );
     expect(calls('evalsha')).toBe(0);
     expect(calls('publish')).toBeGreaterThan(0);
   });
