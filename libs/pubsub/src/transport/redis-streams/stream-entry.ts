@@ -19,8 +19,12 @@ export function encodeStreamEntry(
   tail?: string,
 ): [text: string, signature: string] | undefined {
   const encoded = tail ?? encodeMessage(message)?.tail;
-  if (encoded === undefined) return undefined;
-  const text = `${STREAM_MAGIC}\n${JSON.stringify(message.node)}\n${encoded}`;
+  return encoded === undefined ? undefined : streamEntryOf(message, encoded, security);
+}
+
+/** The entry of a message whose wire encoding (`tail`) is known: always one. */
+export function streamEntryOf(message: PubSubMessage, tail: string, security: PubSubSecurity): [text: string, signature: string] {
+  const text = `${STREAM_MAGIC}\n${JSON.stringify(message.node)}\n${tail}`;
   return [text, security.hasSecret() ? security.signText(text) : UNSIGNED];
 }
 

@@ -7,7 +7,7 @@ import type { FrameGate } from '../frame-gate.js';
 import type { SendRefusal } from '../outbound-queue.js';
 import { CHANNEL_NAMES } from '../../channels/channel-names.js';
 import { GATED_PUBLISH, markerKey, READ_MARKERS } from './gate-scripts.js';
-import { encodeStreamEntry } from './stream-entry.js';
+import { streamEntryOf } from './stream-entry.js';
 import { idBeforeTime, streamKey } from './stream-ids.js';
 
 /** Runs a script on the bus's publishing connection, in order with the frames. */
@@ -136,13 +136,11 @@ export class StreamGate implements FrameGate {
     return states.includes('seeding') ? { refused: 'seeding', waitMs: SEEDING_RETRY_MS } : { refused: 'entries', waitMs: 0 };
   }
 
-  /** The entries as the append script takes them; one that cannot be made (it can: the bus serialised it) is skipped. */
+  /** The entries as the append script takes them, each from the wire entry the bus serialised (its tail after the sequence). */
   private streamEntries(entries: readonly GatedEntry[]): string {
     const pairs: [string, string][] = [];
     for (const { message, text } of entries) {
-      if (this.inStream.has(message)) continue;
-      const pair = encodeStreamEntry(message, this.options.security, `[${text.slice(text.indexOf(',') + 1)}`);
-      if (pair !== undefined) pairs.push(pair);
+      if (!this.inStream.has(message)) pairs.push(streamEntryOf(message, `[${text.slice(text.indexOf(',') + 1)}`, this.options.security));
     }
     return JSON.stringify(pairs);
   }
