@@ -60,3 +60,22 @@ describe('OutboundQueue frame pacing', () => {
     expect(frames).toEqual([['m0'], ['m1'], ['m2'], ['m3'], ['m4']]);
   });
 });
+
+describe('OutboundQueue.unsent (what a first durable group’s seeding must account for)', () => {
+  it('lists a channel’s messages the bus has not taken, waiting or in flight, and none once they are acknowledged', async () => {
+    let answer = () => {};
+    const { outbound, frames } = acknowledgingQueue(SECRET, {}, new Promise<void>((resolve) => (answer = resolve)));
+    outbound.offer(message('one'));
+    outbound.offer(message('two'));
+    outbound.offer({ ...message('elsewhere'), channel: 'audit' });
+    expect(outbound.unsent('events').map((m) => m.type)).toEqual(['one', 'two']);
+    expect(outbound.unsent('audit').map((m) => m.type)).toEqual(['elsewhere']);
+    await nextTurn(); // the frame leaves at the end of the turn: in flight until its answer
+    expect(frames.flat()).toEqual(['one', 'two', 'elsewhere']); // sent, not answered yet
+    expect(outbound.unsent('events').map((m) => m.type)).toEqual(['one', 'two']);
+    answer();
+    await nextTurn();
+    expect(frames.flat()).toEqual(['one', 'two', 'elsewhere']);
+    expect(outbound.unsent('events')).toEqual([]);
+  });
+});

@@ -43,6 +43,11 @@ export class Deque<T> {
     this.release();
   }
 
+  /** Each item, oldest first. */
+  forEach(visit: (item: T) => void): void {
+    for (let i = 0; i < this.count; i++) visit(this.items![(this.head + i) & (this.items!.length - 1)] as T);
+  }
+
   // Capacity stays a power of two so that wrapping is a mask, not a modulo.
   private grow(items: (T | undefined)[]): (T | undefined)[] {
     const next = new Array<T | undefined>(items.length * 2);

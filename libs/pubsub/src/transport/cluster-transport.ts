@@ -147,6 +147,7 @@ export class ClusterTransport implements TransportLayer {
       this.durable?.open(this.tuning.openWaitMs, {
         rejected: (channel, error) => this.rejectedEntry(channel, error),
         encodedTail: (message) => this.outbound.encodedTail(message),
+        unsent: (channel) => this.outbound.unsent(channel),
       }),
     ]);
     if (this.stopped) return;

@@ -5,6 +5,8 @@ import type { FrameRejection } from './wire-frame.js';
 export interface DurableStoreEvents {
   rejected(channel: ChannelName, error: FrameRejection): void;
   encodedTail?(message: PubSubMessage): string | undefined;
+  /** This node's publications of a channel the bus has not taken yet (a first group's seeding accounts for them). */
+  unsent?(channel: ChannelName): PubSubMessage[];
 }
 
 /** The durable side of a cluster transport (RedisStreamsBackend): its lifecycle follows the bus's. */

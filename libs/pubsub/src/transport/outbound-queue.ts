@@ -101,6 +101,8 @@ interface Framed {
 export class OutboundQueue {
   private readonly pending = new Deque<EncodedMessage>();
   private retry: Framed[] = [];
+  /** The batches of the frames in flight, until their answer. */
+  private readonly flying = new Set<Framed[]>();
   private readonly sequences = new Map<ChannelName, number>();
   private readonly acknowledged = new Map<ChannelName, number>();
   private inFlight = 0;
@@ -119,6 +121,18 @@ export class OutboundQueue {
     private readonly sink: OutboundSink,
     private readonly tuning: OutboundTuning,
   ) {}
+
+  /** The messages of `channel` the bus has not taken yet: waiting, held after a refusal, or in a frame in flight. */
+  unsent(channel: ChannelName): PubSubMessage[] {
+    const messages: PubSubMessage[] = [];
+    const take = ({ message }: { message: PubSubMessage }) => {
+      if (message.channel === channel) messages.push(message);
+    };
+    for (const batch of this.flying) batch.forEach(take);
+    this.retry.forEach(take);
+    this.pending.forEach(take);
+    return messages;
+  }
 
   /** Per channel, the highest sequence number the bus has acknowledged (announced in heartbeats). */
   get published(): ReadonlyMap<ChannelName, number> {
@@ -289,6 +303,7 @@ export class OutboundQueue {
 
   private sendFrame(batch: Framed[]): void {
     this.inFlight++;
+    this.flying.add(batch);
     this.lastFrameAt = performance.now();
     const texts: string[] = [];
     let textBytes = 0;
@@ -303,6 +318,7 @@ export class OutboundQueue {
     this.sink.send(frame, batch).then(
       (outcome) => {
         this.inFlight--;
+        this.flying.delete(batch);
         if (typeof outcome !== 'number') return this.holdRefused(batch, outcome);
         for (const { message, seq } of batch) {
           if (seq > (this.acknowledged.get(message.channel) ?? 0)) this.acknowledged.set(message.channel, seq);
@@ -312,6 +328,7 @@ export class OutboundQueue {
       },
       (error: unknown) => {
         this.inFlight--;
+        this.flying.delete(batch);
         this.sink.sendError(error);
         // Re-sent with the same sequence numbers: if the bus did take the frame after all, receivers drop
         // the copies as duplicates.

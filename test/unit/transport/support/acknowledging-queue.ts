@@ -18,8 +18,11 @@ export const message = (type: string): PubSubMessage => ({
   node: 'node-a',
 });
 
-/** A queue over a bus that acknowledges every frame at once; `frames` holds the types each frame carried. */
-export function acknowledgingQueue(secret: string, tuning: Partial<typeof DEFAULT_OUTBOUND_TUNING> = {}) {
+/**
+ * A queue over a bus that acknowledges every frame at once (or once `answered` resolves); `frames` holds the types
+ * each frame carried.
+ */
+export function acknowledgingQueue(secret: string, tuning: Partial<typeof DEFAULT_OUTBOUND_TUNING> = {}, answered?: Promise<void>) {
   const codec = new FrameCodec('node-a', 'a1b2c3d4e5f6', new PubSubSecurity({ secretKeyBase: secret }));
   const reader = new FrameCodec('node-b', 'b1b2c3d4e5f6', new PubSubSecurity({ secretKeyBase: secret }));
   const frames: string[][] = [];
@@ -30,6 +33,7 @@ export function acknowledgingQueue(secret: string, tuning: Partial<typeof DEFAUL
       const decoded = reader.decode(frame);
       if (!decoded.ok) throw new Error(`undecodable frame: ${decoded.error}`);
       frames.push(decoded.frame.entries.map((entry) => (entry as unknown[])[4] as string));
+      await answered;
       return 1;
     },
     sent: () => undefined,

@@ -25,6 +25,8 @@ export interface SeedingIo {
   /** Resolves once every frame Redis published before the call reached this node (and its retention log). */
   barrier(): Promise<void>;
   retention(channel: ChannelName): ChannelRetention | undefined;
+  /** This node's publications of the channel its bus has not taken yet. */
+  unsent(channel: ChannelName): PubSubMessage[];
   /** These messages of this node are in the stream already: their frames, when re-sent, carry no entry for them. */
   seeded(messages: readonly PubSubMessage[], yes: boolean): void;
   /** The channel has a group now: this node appends its publications from here on. */
@@ -114,9 +116,12 @@ export class GroupSeeding {
     if (begun !== 'mine' || retention === undefined) return outcomes;
     // Taken as the reply arrives: this node's later publications are refused until `ready`, then appended.
     const ownUntil = retention.log.end;
+    // Taken with ownUntil: every one was accepted before it, so it is in the history or fell out of the log
+    // (counted in `lost`); either way its re-sent frame must not append it after the history.
+    const unsent = io.unsent(channel);
     await io.barrier();
     const history = seedHistory(retention, ownUntil, io.nodeName);
-    const own = history.filter((entry) => entry.message.node === io.nodeName).map((entry) => entry.message);
+    const own = [...new Set([...history.filter((entry) => entry.message.node === io.nodeName).map((entry) => entry.message), ...unsent])];
     io.seeded(own, true);
     let finished = false;
     try {

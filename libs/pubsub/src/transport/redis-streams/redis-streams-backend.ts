@@ -81,6 +81,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
   private Redis: StreamClientConstructor | undefined;
   private rejectedHandler: RedisStreamsBackendOptions['rejected'];
   private encodedTail: DurableStoreEvents['encodedTail'];
+  private unsentOf: DurableStoreEvents['unsent'];
   private failedCount = 0;
   private rejectedCount = 0;
 
@@ -98,7 +99,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
       ack: (key, group, id) => this.writer.ack(key, group, id),
       ackIfOwned: (key, group, id, consumer) => this.writer.ackIfOwned(key, group, id, consumer),
       idleConsumerMs: options.idleConsumerMs ?? 600_000,
-      seeding: options.gated && seedingOf(options.gated, options),
+      seeding: options.gated && seedingOf(options.gated, options, (channel) => this.unsentOf?.(channel) ?? []),
     };
   }
 
@@ -122,6 +123,7 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
     if (this.writerClient !== undefined || this.closing) return;
     this.rejectedHandler = events?.rejected ?? this.options.rejected;
     this.encodedTail = events?.encodedTail;
+    this.unsentOf = events?.unsent;
 
     this.Redis = this.options.Redis ?? ((await loadIoredis()) as unknown as StreamClientConstructor);
     if (this.closing) return;
@@ -237,12 +239,14 @@ export class RedisStreamsBackend implements DurableBackend, DurableStore {
 function seedingOf(
   gated: NonNullable<RedisStreamsBackendOptions['gated']>,
   { nodeName, security }: RedisStreamsBackendOptions,
+  unsent: SeedingIo['unsent'],
 ): { io: SeedingIo; groups: GroupSeeding } {
   const { gate } = gated;
   const io: SeedingIo = {
     ...gated,
     nodeName,
     security,
+    unsent,
     seeded: (messages, yes) => gate.seeded(messages, yes),
     ready: (channel) => gate.learn(channel, 'ready'),
   };
