@@ -72,6 +72,6 @@ export {
 export { PubSubError, type PubSubErrorCode } from './pubsub-error.js';
 export { PubSubHealthIndicator, type PubSubHealthResult } from './observability/health-indicator.js';
 export type { MetricsOptions } from './observability/metrics-settings.js';
-export type { MetricsRegistry } from './observability/metric-families.js';
+export type { MetricsRegistry } from './settings/metrics-settings.js';
 export type { ChannelHealthDetail, PubSubHealthDetail } from './observability/health-report.js';
 export * from './messages/index.js';

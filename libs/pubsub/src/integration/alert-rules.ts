@@ -2,6 +2,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import { CHANNEL_NAMES } from '../channels/channel-names.js';
 import type { CounterName } from '../delivery/channel-counters.js';
 import type { DurableLag } from '../durable/durable-backend.js';
+import { DEFAULT_DURABLE_LAG_MS } from '../settings/pubsub-settings.js';
 
 export type AlertRule =
   'failed_publications' | 'handler_errors' | 'dropped' | 'high_volume' | 'durable_lag' | 'transport_down' | 'transport_up' | 'node_failure';
@@ -15,8 +16,6 @@ export interface AlertThresholds {
   /** Oldest unacknowledged or unread message of a durable name, in ms; default DEFAULT_DURABLE_LAG_MS. */
   durableLagMs?: number;
 }
-
-export const DEFAULT_DURABLE_LAG_MS = 60_000;
 
 export interface RuleBreach {
   rule: AlertRule;

@@ -1,6 +1,6 @@
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
-import { MAX_INTERVAL_MS, type PubSubSettings } from '../module/pubsub-settings.js';
+import { MAX_INTERVAL_MS, type PubSubSettings } from '../settings/pubsub-settings.js';
 
 export type ConfigChange = 'enabled' | 'healthBroadcastInterval' | 'metricsBroadcastInterval';
 type ConfigListener = (change: ConfigChange) => void;

@@ -3,8 +3,9 @@ import type { ChannelName } from '../channels/channel-names.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { describeError } from '../describe-error.js';
 import { AlertMessages, type AlertCategory, type AlertSeverity } from '../messages/alert.messages.js';
-import type { TransportAlert } from '../transport/transport-layer.js';
-import { AlertRules, DEFAULT_DURABLE_LAG_MS, type AlertThresholds, type RuleBreach } from './alert-rules.js';
+import type { TransportAlert } from '../transport/transport-contract.js';
+import { DEFAULT_DURABLE_LAG_MS } from '../settings/pubsub-settings.js';
+import { AlertRules, type AlertThresholds, type RuleBreach } from './alert-rules.js';
 
 interface PendingAlert {
   severity: AlertSeverity;

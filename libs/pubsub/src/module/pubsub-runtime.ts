@@ -16,7 +16,8 @@ import { PubSubSecurity } from '../security/pubsub-security.js';
 import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
 import { viewTransportStats } from '../transport/transport-stats.js';
 import type { PubSubModuleOptions } from './pubsub-options.interface.js';
-import { resolvePubSubSettings, type PubSubSettings } from './pubsub-settings.js';
+import type { PubSubSettings } from '../settings/pubsub-settings.js';
+import { resolvePubSubSettings } from './pubsub-settings.js';
 
 /**
  * Everything one application shares, however many modules import PubSubModule (the seeds' PubSubManager

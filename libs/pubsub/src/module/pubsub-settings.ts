@@ -1,87 +1,13 @@
-import 'reflect-metadata';
-import { Type } from 'class-transformer';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  Max,
-  Min,
-  ValidateNested,
-  validateSync,
-  type ValidationError,
-} from 'class-validator';
+import { validateSync, type ValidationError } from 'class-validator';
 import { CHANNEL_NAMES, type ChannelName } from '../channels/channel-names.js';
-import type { OverflowPolicy } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
 import { resolveMetricsSettings } from '../observability/metrics-settings.js';
-import type { MetricsSettings } from '../observability/metrics.js';
-import { defaultNodeName } from './default-node-name.js';
+import { AlertingSettings, ChannelSettings, PubSubSettings, RetentionSettings, TransportSettings } from '../settings/pubsub-settings.js';
 import { resolveEventEmitterChannels } from './event-emitter-bridge.js';
 import type { PubSubModuleOptions, TransportOptions } from './pubsub-options.interface.js';
-import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
-import { DEFAULT_RETENTION_POLICY } from '../durable/retention-defaults.js';
-import { DEFAULT_DURABLE_LAG_MS } from '../integration/alert-rules.js';
 
-/** setInterval's limit: the start-up settings and the runtime setters share it. */
-export const MAX_INTERVAL_MS = MAX_TIMER_MS;
-/** Redis cuts a subscriber whose output buffer passes 32 MB: messages stay well below that. */
-export const MAX_MESSAGE_BYTES_LIMIT = 16 * 1024 * 1024;
 const REDIS_PROTOCOLS: ReadonlySet<string> = new Set(['redis:', 'rediss:']);
-
-class RetentionSettings {
-  @IsInt() @Min(1) maxMessages = DEFAULT_RETENTION_POLICY.maxMessages;
-  @IsInt() @Min(1) maxAgeMs = DEFAULT_RETENTION_POLICY.maxAgeMs;
-}
-
-class ChannelSettings {
-  @IsInt() @Min(1) mailboxSize = 10_000;
-  @IsIn(['drop-oldest', 'drop-newest']) overflow: OverflowPolicy = 'drop-oldest';
-  /** Unset: the channel's default (audit, alerts and security keep DEFAULT_RETENTION_POLICY, the others nothing). */
-  @IsOptional() @ValidateNested() retention?: RetentionSettings;
-}
-
-class AlertingSettings {
-  @IsInt() @Min(1) windowMs = 60_000;
-  @IsInt() @Min(1) failedPublications = 10;
-  @IsInt() @Min(1) handlerErrors = 10;
-  @IsInt() @Min(1) dropped = 1;
-  @IsInt() @Min(1) messagesPerSecond = 10_000;
-  @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) durableLagMs = DEFAULT_DURABLE_LAG_MS;
-}
-
-class TransportSettings {
-  @IsIn(['memory', 'redis']) type: 'memory' | 'redis' = 'memory';
-  @IsOptional() @IsString() @IsNotEmpty() url?: string;
-  @IsString() @IsNotEmpty() prefix = 'gater:pubsub';
-  @IsBoolean() allowUnsigned = false;
-}
-
-/** Options resolved against the environment and defaults, validated once at start-up. */
-export class PubSubSettings {
-  @IsString() @IsNotEmpty() nodeName: string = defaultNodeName();
-  @IsBoolean() integration = true;
-  @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) healthBroadcastInterval = 30_000;
-  @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) metricsBroadcastInterval = 60_000;
-  @IsString({ each: true }) secretKeys: string[] = [];
-  @ValidateNested() @Type(() => TransportSettings) transport = new TransportSettings();
-  @IsInt() @Min(1) @Max(MAX_MESSAGE_BYTES_LIMIT) maxMessageBytes = 1_048_576;
-  @IsInt() @Min(1) messageMaxAgeMs = 300_000;
-  @IsInt() @Min(1) @Max(MAX_INTERVAL_MS) heartbeatIntervalMs = 5_000;
-  @IsInt() @Min(1) nodeTimeoutMs = 15_000;
-  @IsInt() @Min(1) maxNodes = 1_000;
-  @ValidateNested() @Type(() => AlertingSettings) alerting = new AlertingSettings();
-  // Validated per channel in resolvePubSubSettings: class-validator does not descend into records.
-  channels: Record<ChannelName, ChannelSettings>;
-  // Checked in resolveMetricsSettings: the registry is the user's object, never copied or validated here.
-  metrics: MetricsSettings | undefined;
-  @IsOptional() @IsBoolean() tracing?: boolean;
-  // Checked in resolveEventEmitterChannels; empty: no bridge.
-  eventEmitterChannels: ChannelName[] = [];
-}
 
 type Env = Record<string, string | undefined>;
 

@@ -1,11 +1,6 @@
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
-
-/** The part of a prom-client Registry the library uses (structural: prom-client is an optional peer). */
-export interface MetricsRegistry {
-  getSingleMetric(name: string): unknown;
-  removeSingleMetric(name: string): void;
-}
+import type { MetricsRegistry } from '../settings/metrics-settings.js';
 
 /** The prom-client classes, as loaded. */
 export interface PromClient {

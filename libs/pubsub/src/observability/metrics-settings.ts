@@ -1,7 +1,7 @@
 import { PubSubError } from '../pubsub-error.js';
 import { ERRORS } from '../error-messages.js';
-import type { MetricsRegistry } from './metric-families.js';
-import { DEFAULT_DURATION_BUCKETS, type MetricsSettings } from './metrics.js';
+import type { MetricsRegistry, MetricsSettings } from '../settings/metrics-settings.js';
+import { DEFAULT_DURATION_BUCKETS } from './metrics.js';
 
 export interface MetricsOptions {
   /** A prom-client Registry; default prom-client's default registry. */

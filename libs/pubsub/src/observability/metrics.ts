@@ -3,17 +3,10 @@ import type { ChannelName } from '../channels/channel-names.js';
 import { ERRORS } from '../error-messages.js';
 import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
 import { PubSubError } from '../pubsub-error.js';
-import type { TransportLayer } from '../transport/transport-layer.js';
+import type { MetricsRegistry, MetricsSettings } from '../settings/metrics-settings.js';
+import type { TransportStats } from '../transport/transport-stats.js';
 import { canWriteTallies, DurationTally, writeTally } from './duration-tally.js';
-import {
-  joinFamily,
-  leaveFamily,
-  type FamilyMember,
-  type FamilySpec,
-  type MetricsRegistry,
-  type PromClient,
-  type PromMetric,
-} from './metric-families.js';
+import { joinFamily, leaveFamily, type FamilyMember, type FamilySpec, type PromClient, type PromMetric } from './metric-families.js';
 
 export const PROM_CLIENT_PEER: OptionalPeer = { specifier: 'prom-client', range: '^15.0.0', feature: "the 'metrics' option" };
 
@@ -22,17 +15,9 @@ export const DEFAULT_DURATION_BUCKETS: readonly number[] = [
   0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
 ];
 
-export interface MetricsSettings {
-  /** Default: prom-client's default registry. */
-  registry?: MetricsRegistry;
-  /** Constant labels on every series, so several applications can share one registry. */
-  labels: Record<string, string>;
-  buckets: readonly number[];
-}
-
 export interface MetricsSource {
   channels: ChannelSet;
-  transport: TransportLayer;
+  transport: { stats(): TransportStats; nodes(): string[] };
 }
 
 type StatCounter = 'published' | 'delivered' | 'handlerErrors' | 'dropped' | 'lost';

@@ -1,7 +1,8 @@
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { TransportLayer } from '../transport/transport-layer.js';
 import { instrumentHandler } from './instrument-handler.js';
-import { PubSubMetrics, type MetricsSettings } from './metrics.js';
+import type { MetricsSettings } from '../settings/metrics-settings.js';
+import { PubSubMetrics } from './metrics.js';
 import { MessageTracing } from './tracing.js';
 
 export interface ObservabilitySettings {

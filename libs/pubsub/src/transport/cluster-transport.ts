@@ -10,32 +10,16 @@ import type { FrameGate } from './frame-gate.js';
 import { InboundReceiver } from './inbound-receiver.js';
 import { MembershipAnnouncer } from './membership-announcer.js';
 import { Membership } from './membership.js';
-import { DEFAULT_OUTBOUND_TUNING, OutboundQueue, type OutboundTuning } from './outbound-queue.js';
+import { DEFAULT_CLUSTER_TUNING, type ClusterTuning } from './cluster-tuning.js';
+import { OutboundQueue } from './outbound-queue.js';
 import { SequenceTracker } from './sequence-tracker.js';
-import type { TransportDependencies, TransportLayer } from './transport-layer.js';
+import type { TransportDependencies, TransportLayer } from './transport-contract.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 import { ViolationReporter } from './violation-reporter.js';
 import { within } from './within.js';
 import { FrameCodec, frameLimit, newEpoch, type Frame, type FrameKind, type FrameRejection } from './wire-frame.js';
 
-export interface ClusterTuning extends Omit<OutboundTuning, 'maxAgeMs' | 'maxMessageBytes'> {
-  /** How long start() waits for the bus before carrying on without it. */
-  openWaitMs: number;
-  /** After a reconnect, how long data waits for the known peers to be subscribed again. */
-  resumeGraceMs: number;
-  /**
-   * How long close() waits for queued messages to go out. With the goodbye and the bus's own close (each
-   * bounded too) it keeps close() under 2 s, whatever state the backend is in.
-   */
-  closeFlushMs: number;
-}
-
-export const DEFAULT_CLUSTER_TUNING: ClusterTuning = {
-  ...DEFAULT_OUTBOUND_TUNING,
-  openWaitMs: 3_000,
-  resumeGraceMs: 2_000,
-  closeFlushMs: 1_000,
-};
+export { DEFAULT_CLUSTER_TUNING, type ClusterTuning } from './cluster-tuning.js';
 
 const RESUME_POLL_MS = 50;
 // The goodbye is a courtesy (peers would notice by the node timeout): not worth holding up a shutdown for.

@@ -1,5 +1,7 @@
 import { isChannelName, type ChannelName } from '../channels/channel-names.js';
-import type { FrameKind } from './wire-frame.js';
+
+/** Data, heartbeat, join, bye: what a frame says besides its entries. */
+export type FrameKind = 'd' | 'h' | 'j' | 'b';
 
 const KINDS: ReadonlySet<string> = new Set(['d', 'h', 'j', 'b']);
 

@@ -2,7 +2,7 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { LifecycleMessages } from '../messages/lifecycle.messages.js';
 import { FloodGate, NAMED_SUBJECTS, nameNodes, quoteNode, type FloodSummary } from './flood-gate.js';
-import type { TransportAlert } from './transport-layer.js';
+import type { TransportAlert } from './transport-contract.js';
 
 export const CLUSTER_MEMBERSHIP_TOPIC = 'cluster_membership';
 

@@ -1,13 +1,10 @@
 import type { ChannelName } from '../channels/channel-names.js';
-import type { ChannelSet } from '../channels/channel-set.js';
-import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
-import type { PubSubSettings } from '../module/pubsub-settings.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
-import { ClusterTransport, type ClusterTuning } from './cluster-transport.js';
+import { ClusterTransport } from './cluster-transport.js';
+import type { TransportDependencies, TransportLayer } from './transport-contract.js';
 import { DEFAULT_OUTBOUND_TUNING } from './outbound-queue.js';
-import type { MemoryHub } from './memory-hub.js';
 import { busChannel, DEFAULT_REDIS_URL, RedisBus } from './redis-bus.js';
 import { RedisStreamsBackend } from './redis-streams/redis-streams-backend.js';
 import { StreamGate, type ScriptRunner } from './redis-streams/stream-gate.js';
@@ -15,43 +12,7 @@ import { GATE_SCRIPTS } from './redis-streams/gate-scripts.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 
 export type { TransportStats } from './transport-stats.js';
-
-/** Alerts the transport raises through the self-monitoring layer (rule names of the API's alert rules). */
-export interface TransportAlert {
-  rule: 'transport_down' | 'transport_up' | 'node_failure';
-  severity: 'info' | 'warning' | 'critical';
-  title: string;
-  /** Goes into the alert's metadata next to rule/channel/count/threshold. */
-  details?: Record<string, unknown>;
-}
-
-export interface TransportDependencies {
-  settings: PubSubSettings;
-  channels: ChannelSet;
-  logger: PubSubLogger;
-  alert(alert: TransportAlert): void;
-  /** Signs and validates what crosses the wire; built from settings.secretKeys/messageMaxAgeMs when absent. */
-  security?: PubSubSecurity;
-  /**
-   * With the memory transport, joins this in-process hub so several ChannelSets act as separate nodes
-   * (tests, conformance). Without it the memory transport is a single node.
-   */
-  memoryHub?: MemoryHub;
-  /** Batching, queue bounds and timings of the cluster transport (defaults suit most applications). */
-  tuning?: Partial<ClusterTuning>;
-}
-
-/**
- * What the runtime needs from a transport: start without failing or hanging when the backend is down,
- * list live nodes, close gracefully. Implementations plug into `channels.hooks.outbound` for sending and
- * call `channel.receive()` for what other nodes publish.
- */
-export interface TransportLayer {
-  start(): Promise<void>;
-  nodes(): string[];
-  stats(): TransportStats;
-  close(): Promise<void>;
-}
+export type { TransportAlert, TransportDependencies, TransportLayer } from './transport-contract.js';
 
 /** The default: one node, nothing crosses process boundaries. */
 export class LocalOnlyTransport implements TransportLayer {

@@ -4,7 +4,7 @@ import type { PubSubMessage } from '../channels/channel.types.js';
 import { copyHeaders } from '../channels/message-headers.js';
 import { isValidTopic } from '../routing/topic-grammar.js';
 import { readPubSubMessage } from '../security/message-shape.js';
-import { readHeader } from './frame-header.js';
+import { readHeader, type FrameKind } from './frame-header.js';
 import type { PubSubSecurity, SecureMessageError } from '../security/pubsub-security.js';
 
 /**
@@ -26,7 +26,7 @@ import type { PubSubSecurity, SecureMessageError } from '../security/pubsub-secu
 export const WIRE_MAGIC = 'pubsub/2';
 const UNSIGNED = '-';
 
-export type FrameKind = 'd' | 'h' | 'j' | 'b';
+export type { FrameKind };
 
 /** Why a frame was refused: the security errors, plus the wire's own limits. */
 export type FrameRejection = SecureMessageError | 'too_large' | 'implausible_sequence';

@@ -1,0 +1,44 @@
+import type { ChannelSet } from '../channels/channel-set.js';
+import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import type { PubSubSecurity } from '../security/pubsub-security.js';
+import type { PubSubSettings } from '../settings/pubsub-settings.js';
+import type { ClusterTuning } from './cluster-tuning.js';
+import type { MemoryHub } from './memory-hub.js';
+import type { TransportStats } from './transport-stats.js';
+
+/** Alerts the transport raises through the self-monitoring layer (rule names of the API's alert rules). */
+export interface TransportAlert {
+  rule: 'transport_down' | 'transport_up' | 'node_failure';
+  severity: 'info' | 'warning' | 'critical';
+  title: string;
+  /** Goes into the alert's metadata next to rule/channel/count/threshold. */
+  details?: Record<string, unknown>;
+}
+
+export interface TransportDependencies {
+  settings: PubSubSettings;
+  channels: ChannelSet;
+  logger: PubSubLogger;
+  alert(alert: TransportAlert): void;
+  /** Signs and validates what crosses the wire; built from settings.secretKeys/messageMaxAgeMs when absent. */
+  security?: PubSubSecurity;
+  /**
+   * With the memory transport, joins this in-process hub so several ChannelSets act as separate nodes
+   * (tests, conformance). Without it the memory transport is a single node.
+   */
+  memoryHub?: MemoryHub;
+  /** Batching, queue bounds and timings of the cluster transport (defaults suit most applications). */
+  tuning?: Partial<ClusterTuning>;
+}
+
+/**
+ * What the runtime needs from a transport: start without failing or hanging when the backend is down,
+ * list live nodes, close gracefully. Implementations plug into `channels.hooks.outbound` for sending and
+ * call `channel.receive()` for what other nodes publish.
+ */
+export interface TransportLayer {
+  start(): Promise<void>;
+  nodes(): string[];
+  stats(): TransportStats;
+  close(): Promise<void>;
+}
