@@ -6,15 +6,11 @@ export { FULLY_TIMED_CALLS, LATENCY_SAMPLE_EVERY } from './latency-histogram.js'
 import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import { isThenable, onSettled } from './handler-outcome.js';
+import { MailboxRetries, type RetryTarget } from './mailbox-retries.js';
 import type { DeliveryTarget } from './publication-queue.js';
-import { retryDelay, WaitingRetries, type RetryBackoff } from './retry-backoff.js';
+import type { RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';
-
-interface Retry {
-  message: PubSubMessage;
-  attempt: number;
-}
 
 export interface MailboxSettings extends RetryBackoff {
   mailboxSize: number;
@@ -54,7 +50,7 @@ export interface MailboxHost {
  * message joins this mailbox's own backlog, which the scheduler drains. The mailbox is also the user's
  * Subscription handle, which keeps an idle subscription down to one object.
  */
-export class Mailbox implements Subscription, DeliveryTarget, Runnable {
+export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTarget {
   /** Set while the mailbox sits in the scheduler's run queue. */
   queued = false;
   /**
@@ -72,14 +68,8 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
   private unsubscribed = false;
   /** Set at shutdown: nothing more runs, and outcomes that arrive later are ignored (already counted). */
   private abandoned = false;
-  /** Set while `attempt` runs a handler call: a retry asked for meanwhile waits in `retries` instead of recursing. */
-  private attempting = false;
-  private retries: Deque<Retry> | undefined;
-  /**
-   * Retries waiting out their backoff, each holding the concurrency slot of its message (see `retryLater`).
-   * Created by the first delayed retry: most subscriptions never need it.
-   */
-  private waiting: WaitingRetries | undefined;
+  /** Created by the first failure: most subscriptions never retry. */
+  private retrying: MailboxRetries | undefined;
   /** The channel's handler-duration histogram, held here: read on every call, it saves two loads through the host. */
   private readonly latency: LatencyHistogram;
   /**
@@ -140,7 +130,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.shared = 0;
     for (let i = 0; i < pending; i++) this.host.counters.finish();
     // Waiting retries go with them; they were counted in handlerErrors and logged when their attempt failed.
-    const waiting = this.waiting?.cancel() ?? 0;
+    const waiting = this.retrying?.cancelWaiting() ?? 0;
     this.inFlight -= waiting;
     for (let i = 0; i < waiting; i++) this.host.counters.finish();
   }
@@ -155,11 +145,11 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.abandoned = true;
     this.unsubscribed = true;
     // A waiting retry holds a slot, so inFlight counts it once; its timer must not fire.
-    this.waiting?.cancel();
-    const discarded = this.backlogged + this.shared + this.inFlight + (this.retries?.length ?? 0);
+    this.retrying?.cancelWaiting();
+    const discarded = this.backlogged + this.shared + this.inFlight + (this.retrying?.queuedCount ?? 0);
     this.dropBacklog();
     this.shared = 0;
-    this.retries = undefined;
+    this.retrying?.dropQueued();
     this.inFlight = 0;
     const { counters } = this.host;
     if (discarded > 0) counters.count('dropped', discarded);
@@ -243,52 +233,30 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
 
   /**
    * A message's first attempt. Outside a running attempt the call goes straight to the handler: a failure
-   * then enters `attempt` for its retries, one frame deeper and iterative from there, so the common case
-   * pays for no retry loop.
+   * then enters the retry loop (MailboxRetries.attempt), one frame deeper and iterative from there, so the
+   * common case pays for no retry loop.
    */
   private first(message: PubSubMessage, startedAt: number): number {
-    if (!this.attempting) return this.call(message, 1, startedAt);
-    this.attempt(message, 1, startedAt);
+    const retrying = this.retrying;
+    if (retrying === undefined || !retrying.attempting) return this.call(message, 1, startedAt);
+    retrying.attempt(message, 1, startedAt);
     return 0;
   }
 
   /**
-   * The latency sample decision for a call the publication queue did not decide for (backlog, retries): the
-   * clock now if this call is timed, else 0 (see `call`).
+   * @internal RetryTarget. The latency sample decision for a call the publication queue did not decide for
+   * (backlog, retries): the clock now if this call is timed, else 0 (see `call`).
    */
-  private sampledStart(): number {
+  sampledStart(): number {
     return this.latency.times(++this.calls) ? performance.now() : 0;
   }
 
   /**
-   * Runs one handler call and, iteratively, every retry that call asks for synchronously (a synchronous throw,
-   * or a thenable calling back from inside `then`): retries queue up and this loop runs them, so the stack
-   * stays flat whatever `retries` is. Retries asked for later (a real promise rejecting) come back here on a
-   * fresh stack.
+   * @internal RetryTarget. `startedAt`: the clock when the call is timed, else 0. Returns when a timed
+   * synchronous call ended (else 0), which the publication queue uses as the start of the next subscription's
+   * call: n + 1 clock reads for a sampled publication to n subscriptions instead of 2n.
    */
-  private attempt(message: PubSubMessage, attempt: number, startedAt: number): void {
-    if (this.attempting) {
-      (this.retries ??= new Deque()).push({ message, attempt });
-      return;
-    }
-    this.attempting = true;
-    try {
-      // The first call needs no Retry record: this runs once per delivery, and allocating one each time showed.
-      this.call(message, attempt, startedAt);
-      for (let next = this.retries?.shift(); next !== undefined; next = this.retries?.shift()) {
-        this.call(next.message, next.attempt, this.sampledStart());
-      }
-    } finally {
-      this.attempting = false;
-    }
-  }
-
-  /**
-   * `startedAt`: the clock when the call is timed, else 0. Returns when a timed synchronous call ended (else 0),
-   * which the publication queue uses as the start of the next subscription's call: n + 1 clock reads for a
-   * sampled publication to n subscriptions instead of 2n.
-   */
-  private call(message: PubSubMessage, attempt: number, startedAt: number): number {
+  call(message: PubSubMessage, attempt: number, startedAt: number): number {
     let outcome: unknown;
     let thenable: boolean;
     try {
@@ -333,8 +301,8 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
     this.resume();
   }
 
-  /** A slot came free: the backlog gets its turn. */
-  private resume(): void {
+  /** @internal RetryTarget. A slot came free: the backlog gets its turn. */
+  resume(): void {
     if (!this.queued && this.runnable) this.host.schedule(this);
   }
 
@@ -358,33 +326,26 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable {
       return;
     }
     if (attempt <= this.settings.retries) {
-      if (this.settings.retryDelayMs === 0) this.attempt(message, attempt + 1, this.sampledStart());
-      else this.retryLater(message, attempt + 1);
+      (this.retrying ??= new MailboxRetries(this, this.settings)).retry(message, attempt + 1);
       return;
     }
     this.host.deadLetter(message, error, attempt, this);
     counters.finish();
   }
 
-  /**
-   * The retry waits on a timer, off every stack and queue, so other subscriptions and channels never wait for
-   * it. It keeps its message's concurrency slot meanwhile: with concurrency 1 the subscription stays FIFO (later
-   * messages wait behind the retry); with more, the other slots keep delivering. At most `concurrency` retries
-   * wait per subscription, and the mailbox bound applies to what arrives behind them.
-   */
-  private retryLater(message: PubSubMessage, attempt: number): void {
-    if (this.unsubscribed) {
-      // Unsubscribed while this attempt ran: the handler is not called again.
-      this.host.counters.finish();
-      return;
-    }
-    const { retryDelayMs, retryMaxDelayMs } = this.settings;
+  /** @internal RetryTarget */
+  holdSlot(): void {
     this.inFlight++;
-    (this.waiting ??= new WaitingRetries()).start(retryDelay(attempt - 1, retryDelayMs, retryMaxDelayMs), () => {
-      this.inFlight--;
-      this.attempt(message, attempt, this.sampledStart());
-      this.resume();
-    });
+  }
+
+  /** @internal RetryTarget */
+  releaseSlot(): void {
+    this.inFlight--;
+  }
+
+  /** @internal RetryTarget */
+  forget(): void {
+    this.host.counters.finish();
   }
 
   private reportDrop(message: PubSubMessage, policy: OverflowPolicy): void {
