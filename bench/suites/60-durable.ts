@@ -18,6 +18,7 @@ import { RedisServer, redisServerBinary } from '../../test/support/redis-server.
 import { check, formatBytes, formatOps, heapUsed, median } from '../lib/measure.js';
 import type { Row, Suite, SuiteResult } from '../lib/types.js';
 import { PeerProcess } from './redis/peer-process.js';
+import { describePaired, pairedAtMostOnce, pairedRows } from './durable/paired-at-most-once.js';
 
 const RETAINED = 100_000;
 const PAYLOAD = Object.freeze({ actor: 'user-42', resource: 'order', action: 'update' });
@@ -73,6 +74,9 @@ async function retentionCost(): Promise<RetentionCost> {
 const DURABLE_PEER = join(dirname(fileURLToPath(import.meta.url)), 'durable', 'durable-peer.js');
 const FLOOD_COUNT = 20_000;
 const FLOOD_RUNS = 3;
+/** Paired, interleaved at-most-once rounds of `events`, `audit` and `audit` with a group (durable/paired-at-most-once.ts). */
+const PAIRED_ROUNDS = 7;
+const PAIRED_STEADY_ROUNDS = 2;
 const STEADY_RATE = 2_000;
 const STEADY_MS = 4_000;
 /** Handler calls a durable consumer runs at once in the second durable measurement (the first: 1, the default). */
@@ -183,12 +187,17 @@ async function redisFigures(): Promise<{ rows: Row[]; lines: string[] }> {
       ours: m.maxRate,
       note: `handled msg/s in ${FLOOD_COUNT / 1_000}k floods; at ${STEADY_RATE}/s end to end p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms (${m.steadyReceived}/${m.steadySent})`,
     }));
+    const paired = await pairedAtMostOnce(server.url, DURABLE_PEER, PAIRED_ROUNDS, PAIRED_STEADY_ROUNDS);
     const [atMostOnce, , , ...durable] = measured;
-    const lines = durable.map(
-      (m) =>
-        `- Durable over Redis (${m.label}): ${formatOps(m.maxRate)} msg/s handled and acknowledged, ${(m.maxRate / atMostOnce.maxRate).toFixed(2)}x the at-most-once ${formatOps(atMostOnce.maxRate)} msg/s of the same run; ` +
-        `p99 ${m.p99.toFixed(2)} ms at ${STEADY_RATE}/s (at-most-once ${atMostOnce.p99.toFixed(2)} ms); ${m.streamLength.toLocaleString('en')} stream entries`,
-    );
+    rows.push(...pairedRows(paired, table));
+    const lines = [
+      ...describePaired(paired),
+      ...durable.map(
+        (m) =>
+          `- Durable over Redis (${m.label}): ${formatOps(m.maxRate)} msg/s handled and acknowledged, ${(m.maxRate / atMostOnce.maxRate).toFixed(2)}x the at-most-once ${formatOps(atMostOnce.maxRate)} msg/s of the same run; ` +
+          `p99 ${m.p99.toFixed(2)} ms at ${STEADY_RATE}/s (at-most-once ${atMostOnce.p99.toFixed(2)} ms); ${m.streamLength.toLocaleString('en')} stream entries`,
+      ),
+    ];
     return { rows, lines };
   } finally {
     await server.stop();

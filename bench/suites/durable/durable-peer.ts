@@ -117,6 +117,11 @@ const commands: PeerCommands = {
     return { received, lastAt, p50: percentile(latencies, 50), p99: percentile(latencies, 99), acked, pending, dropped, lost, redelivered };
   },
   refused: () => refused + channelStats().failedPublications,
+  /** This process's CPU time so far (user + system, ms): the paired bench takes it per flood. */
+  cpu: () => {
+    const { user, system } = process.cpuUsage();
+    return (user + system) / 1_000;
+  },
 };
 
 servePeerCommands(commands, () => app.close());
