@@ -85,4 +85,26 @@ describe('RetentionLog', () => {
     log.append(message(1));
     expect(calls).toBe(2);
   });
+
+  it('keeps order and positions while its ring grows and wraps, evicting by count and by age', () => {
+    let now = 0;
+    const log = new RetentionLog({ maxMessages: 3_000, maxAgeMs: 1_000 }, () => now);
+    for (let n = 0; n < 10_000; n++) {
+      if (n === 9_500) now += 600; // the last 500 are younger
+      expect(log.append(message(n))).toBe(n);
+    }
+    expect(log.start).toBe(7_000);
+    expect(log.at(7_000)?.id).toBe('m7000');
+    expect(log.at(9_999)?.id).toBe('m9999');
+    expect(log.recent(all, 3).map((m) => m.id)).toEqual(['m9997', 'm9998', 'm9999']);
+    expect(log.replay(all, { sinceId: 'm7001' })[0].id).toBe('m7002');
+    now += 500; // the first 9,500 are now older than maxAgeMs
+    expect(log.start).toBe(9_500);
+    expect(log.acceptedTimeAt(9_500)).toBe(600);
+    expect(log.size).toBe(500);
+    expect(log.evicted).toBe(9_500);
+    log.append(message(10_000));
+    expect(log.recent(all, 1_000)).toHaveLength(501);
+    expect(log.recent(all, 1_000)[0].id).toBe('m9500');
+  });
 });

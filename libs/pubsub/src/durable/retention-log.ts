@@ -16,39 +16,51 @@ export function topicFilterOf(patterns: readonly string[]): TopicFilter {
   };
 }
 
-// Compacting the array only once the evicted prefix is this long keeps eviction O(1) amortised.
-const COMPACT_AFTER = 1024;
+/** A ring starts this large (or at maxMessages, if smaller) and doubles while full, up to maxMessages. */
+const INITIAL_CAPACITY = 1024;
 
 /**
  * One channel's retained messages on this node (its own publications and those received from other nodes),
  * oldest first, bounded by count and by age (the time this node accepted them, so clock skew between nodes
  * cannot age a message early). Positions are increasing integers that never repeat, so a reader can keep its
  * place and tell how many messages fell out before it read them.
+ *
+ * A ring: once it reached maxMessages, an append is one store over the oldest slot, with no allocation and no
+ * copying (a flood on a retained channel appends on every node); the acceptance times sit in a typed array,
+ * outside the garbage collector's work.
  */
 export class RetentionLog {
-  private messages: PubSubMessage[] = [];
-  private acceptedAt: number[] = [];
-  /** Position of messages[0]; the oldest retained message sits at `head`. */
-  private base = 0;
+  private messages: (PubSubMessage | undefined)[];
+  private acceptedAt: Float64Array;
+  /** Slot of the oldest retained message; `count` messages follow it (wrapping). */
   private head = 0;
+  private count = 0;
+  /** Position of the oldest retained message. */
+  private first = 0;
   private evictedCount = 0;
+  private readonly ages: boolean;
   /** Called after each append (durable groups pull from here). */
   onAppend: (() => void) | undefined;
 
   constructor(
     readonly policy: RetentionPolicy,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    const capacity = Math.max(1, Math.min(policy.maxMessages, INITIAL_CAPACITY));
+    this.messages = new Array<PubSubMessage | undefined>(capacity).fill(undefined);
+    this.acceptedAt = new Float64Array(capacity);
+    this.ages = Number.isFinite(policy.maxAgeMs);
+  }
 
   /** Position of the oldest retained message (equal to `end` when the log is empty). */
   get start(): number {
-    this.expire();
-    return this.base + this.head;
+    if (this.ages) this.expire(this.now());
+    return this.first;
   }
 
   /** Position the next message will get. */
   get end(): number {
-    return this.base + this.messages.length;
+    return this.first + this.count;
   }
 
   get size(): number {
@@ -61,12 +73,18 @@ export class RetentionLog {
   }
 
   append(message: PubSubMessage): number {
-    const position = this.end;
-    this.messages.push(message);
-    this.acceptedAt.push(this.now());
-    const excess = this.messages.length - this.head - this.policy.maxMessages;
-    if (excess > 0) this.evict(excess);
-    this.expire();
+    const position = this.first + this.count;
+    const now = this.now();
+    if (this.ages) this.expire(now);
+    let capacity = this.messages.length;
+    if (this.count === capacity) {
+      if (capacity < this.policy.maxMessages) capacity = this.grow();
+      else this.evict(1);
+    }
+    const slot = (this.head + this.count) % capacity;
+    this.messages[slot] = message;
+    this.acceptedAt[slot] = now;
+    this.count++;
     this.onAppend?.();
     return position;
   }
@@ -74,21 +92,21 @@ export class RetentionLog {
   /** The message at `position`, or undefined when it is not (or no longer) retained. */
   at(position: number): PubSubMessage | undefined {
     if (position < this.start || position >= this.end) return undefined;
-    return this.messages[position - this.base];
+    return this.slotAt(position);
   }
 
   /** When this node accepted the message at `position` (ms since the epoch), or undefined. */
   acceptedTimeAt(position: number): number | undefined {
     if (position < this.start || position >= this.end) return undefined;
-    return this.acceptedAt[position - this.base];
+    return this.acceptedAt[(this.head + position - this.first) % this.messages.length];
   }
 
   /** The last `limit` retained messages matching `filter`, oldest first. */
   recent(filter: TopicFilter, limit: number): PubSubMessage[] {
     const found: PubSubMessage[] = [];
-    const first = this.start - this.base;
-    for (let i = this.messages.length - 1; i >= first && found.length < limit; i--) {
-      if (filter(this.messages[i].topic)) found.push(this.messages[i]);
+    for (let position = this.end - 1; position >= this.start && found.length < limit; position--) {
+      const message = this.slotAt(position);
+      if (filter(message.topic)) found.push(message);
     }
     return found.reverse();
   }
@@ -98,7 +116,7 @@ export class RetentionLog {
     if (typeof selector === 'number') return this.recent(filter, selector);
     const found: PubSubMessage[] = [];
     for (let position = this.firstSelected(filter, selector); position < this.end; position++) {
-      const message = this.messages[position - this.base];
+      const message = this.slotAt(position);
       if (selects(message, filter, selector)) found.push(message);
     }
     return found;
@@ -106,63 +124,76 @@ export class RetentionLog {
 
   /** Position of the first message `selector` picks (`end` when none): where a group created with replay starts. */
   firstSelected(filter: TopicFilter, selector: ReplaySelector): number {
-    const first = this.start - this.base;
+    const first = this.start;
     if (typeof selector === 'number') {
-      let position = this.end;
+      let found = this.end;
       let count = 0;
-      for (let i = this.messages.length - 1; i >= first && count < selector; i--) {
-        if (filter(this.messages[i].topic)) {
-          position = this.base + i;
+      for (let position = this.end - 1; position >= first && count < selector; position--) {
+        if (filter(this.slotAt(position).topic)) {
+          found = position;
           count++;
         }
       }
-      return position;
+      return found;
     }
     let from = first;
     if (selector.sinceId !== undefined) {
       // An id no longer (or never) retained: everything retained is newer than what the reader last saw.
-      for (let i = this.messages.length - 1; i >= first; i--) {
-        if (this.messages[i].id === selector.sinceId) {
-          from = i + 1;
+      for (let position = this.end - 1; position >= first; position--) {
+        if (this.slotAt(position).id === selector.sinceId) {
+          from = position + 1;
           break;
         }
       }
     }
-    for (let i = from; i < this.messages.length; i++) {
-      if (selects(this.messages[i], filter, selector)) return this.base + i;
+    for (let position = from; position < this.end; position++) {
+      if (selects(this.slotAt(position), filter, selector)) return position;
     }
     return this.end;
   }
 
   /** Drops every retained message (shutdown). */
   clear(): void {
-    const remaining = this.messages.length - this.head;
-    this.evictedCount += remaining;
-    this.base = this.end;
-    this.head = 0;
-    this.messages = [];
-    this.acceptedAt = [];
+    this.evict(this.count);
   }
 
-  private expire(): void {
-    const oldest = this.now() - this.policy.maxAgeMs;
+  /** A retained position's message (the caller checked the bounds). */
+  private slotAt(position: number): PubSubMessage {
+    return this.messages[(this.head + position - this.first) % this.messages.length]!;
+  }
+
+  private expire(now: number): void {
+    const oldest = now - this.policy.maxAgeMs;
     let count = 0;
-    while (this.head + count < this.messages.length && this.acceptedAt[this.head + count] < oldest) count++;
+    const capacity = this.messages.length;
+    while (count < this.count && this.acceptedAt[(this.head + count) % capacity] < oldest) count++;
     if (count > 0) this.evict(count);
   }
 
   private evict(count: number): void {
-    for (let i = 0; i < count; i++) {
-      (this.messages as (PubSubMessage | undefined)[])[this.head + i] = undefined;
-    }
-    this.head += count;
+    const capacity = this.messages.length;
+    for (let i = 0; i < count; i++) this.messages[(this.head + i) % capacity] = undefined;
+    this.head = (this.head + count) % capacity;
+    this.count -= count;
+    this.first += count;
     this.evictedCount += count;
-    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.messages.length) {
-      this.messages = this.messages.slice(this.head);
-      this.acceptedAt = this.acceptedAt.slice(this.head);
-      this.base += this.head;
-      this.head = 0;
+  }
+
+  /** Doubles the ring (up to maxMessages), the retained messages moved to its start in order. */
+  private grow(): number {
+    const capacity = Math.min(this.policy.maxMessages, this.messages.length * 2);
+    const messages = new Array<PubSubMessage | undefined>(capacity).fill(undefined);
+    const acceptedAt = new Float64Array(capacity);
+    const old = this.messages.length;
+    for (let i = 0; i < this.count; i++) {
+      const slot = (this.head + i) % old;
+      messages[i] = this.messages[slot];
+      acceptedAt[i] = this.acceptedAt[slot];
     }
+    this.messages = messages;
+    this.acceptedAt = acceptedAt;
+    this.head = 0;
+    return capacity;
   }
 }
 

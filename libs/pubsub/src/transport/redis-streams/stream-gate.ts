@@ -96,28 +96,16 @@ export class StreamGate implements FrameGate {
    * again at once, with entries), 'stale' (behind an earlier refusal of this node's pipeline).
    */
   async publish(frame: Buffer, batch: readonly GatedEntry[]): Promise<number | SendRefusal> {
-    // null: a channel without retention (its messages need no entry).
-    const byChannel = new Map<ChannelName, { policy: RetentionPolicy; entries: GatedEntry[] } | null>();
-    for (const entry of batch) {
-      const channel = entry.message.channel;
-      let group = byChannel.get(channel);
-      if (group === undefined) {
-        const policy = this.options.policyOf(channel);
-        byChannel.set(channel, (group = policy === undefined ? null : { policy, entries: [] }));
-      }
-      group?.entries.push(entry);
-    }
-    const channels: ChannelName[] = [];
+    const retained = this.retainedChannels(batch);
+    const channels = retained.map(({ channel }) => channel);
     const keys = [this.refusalKey];
     const args: (string | number | Buffer)[] = [this.generation, this.options.busChannel, frame];
-    for (const [channel, group] of byChannel) {
-      if (group === null) continue;
-      const { policy, entries } = group;
-      channels.push(channel);
+    for (const { channel, policy } of retained) {
       const stream = streamKey(this.options.prefix, channel);
       keys.push(markerKey(stream), stream);
       const oldest = Number.isFinite(policy.maxAgeMs) ? idBeforeTime(this.now() - policy.maxAgeMs) : '';
-      args.push(policy.maxMessages, oldest, this.ready.has(channel) ? this.streamEntries(entries) : '');
+      // Entries only where a group is believed to exist: a refusal is all the other channels could need.
+      args.push(policy.maxMessages, oldest, this.ready.has(channel) ? this.streamEntries(batch, channel) : '');
     }
     // No retained channel: a plain PUBLISH, unless a scripted frame before it may still be refused (this one
     // must then be refused too, to keep the order of the channels they share).
@@ -136,11 +124,34 @@ export class StreamGate implements FrameGate {
     return states.includes('seeding') ? { refused: 'seeding', waitMs: SEEDING_RETRY_MS } : { refused: 'entries', waitMs: 0 };
   }
 
-  /** The entries as the append script takes them, each from the wire entry the bus serialised (its tail after the sequence). */
-  private streamEntries(entries: readonly GatedEntry[]): string {
+  /**
+   * The retained channels of a frame's messages, in order of first appearance. One comparison per message: a
+   * frame mostly carries long runs of one channel, and a new channel is looked for among the few already seen.
+   */
+  private retainedChannels(batch: readonly GatedEntry[]): { channel: ChannelName; policy: RetentionPolicy }[] {
+    const seen: ChannelName[] = [];
+    const retained: { channel: ChannelName; policy: RetentionPolicy }[] = [];
+    let last: ChannelName | undefined;
+    for (const { message } of batch) {
+      const channel = message.channel;
+      if (channel === last || seen.includes(channel)) {
+        last = channel;
+        continue;
+      }
+      last = channel;
+      seen.push(channel);
+      const policy = this.options.policyOf(channel);
+      if (policy !== undefined) retained.push({ channel, policy });
+    }
+    return retained;
+  }
+
+  /** The channel's entries as the append script takes them, each from the wire entry the bus serialised (its tail after the sequence). */
+  private streamEntries(batch: readonly GatedEntry[], channel: ChannelName): string {
     const pairs: [string, string][] = [];
-    for (const { message, text } of entries) {
-      if (!this.inStream.has(message)) pairs.push(streamEntryOf(message, `[${text.slice(text.indexOf(',') + 1)}`, this.options.security));
+    for (const { message, text } of batch) {
+      if (message.channel === channel && !this.inStream.has(message))
+        pairs.push(streamEntryOf(message, `[${text.slice(text.indexOf(',') + 1)}`, this.options.security));
     }
     return JSON.stringify(pairs);
   }
