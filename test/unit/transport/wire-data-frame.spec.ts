@@ -75,6 +75,20 @@ describe('data frames built from entries of known size (the send queue measured 
     expect(next).toMatchObject({ ok: true, frame: { number: 2 } });
   });
 
+  it('of many entries (written into the frame a slice at a time) carry exactly the joined entries, whatever size is given', () => {
+    const many = Array.from({ length: 203 }, (_, i) => PAYLOADS[i % PAYLOADS.length]);
+    const { texts, bytes } = framedEntries(many);
+    const body = Buffer.from(`[${texts.join(',')}]`, 'utf8');
+    for (const given of [bytes, bytes - 1, bytes + 2]) {
+      const frame = codec(SECRET).encodeData(texts, given);
+      const bodyStart = frame.indexOf(0x0a, frame.indexOf(0x0a) + 1) + 1;
+      expect(frame.subarray(bodyStart, frame.lastIndexOf(0x0a)).equals(body)).toBe(true);
+      const decoded = codec(SECRET, 'node-b', 'b1b2c3d4e5f6').decode(frame);
+      expect(decoded.ok).toBe(true);
+      if (decoded.ok) expect(decoded.frame.entries.map((raw) => readEntry(raw, 'node-a')?.message.payload)).toEqual(many);
+    }
+  });
+
   it('carry an empty batch as an empty entry list', () => {
     const decoded = codec(SECRET, 'node-b', 'b1b2c3d4e5f6').decode(codec(SECRET).encodeData([], 0));
     expect(decoded).toMatchObject({ ok: true, frame: { kind: 'd', entries: [] } });
