@@ -89,6 +89,7 @@ function oursPeer(): Peer {
   const channels = new ChannelSet({ nodeName, logger: silentLogger });
   const settings = resolvePubSubSettings({ nodeName, transport: { type: 'redis', url, prefix }, secretKeyBase: 'bench-secret-key' }, {});
   const tuning = {
+    ...(process.env.BENCH_MAX_BATCH_MESSAGES === undefined ? {} : { maxBatchMessages: Number(process.env.BENCH_MAX_BATCH_MESSAGES) }),
     ...(process.env.BENCH_MAX_IN_FLIGHT_FRAMES === undefined ? {} : { maxInFlightFrames: Number(process.env.BENCH_MAX_IN_FLIGHT_FRAMES) }),
     ...(process.env.BENCH_MIN_FRAME_INTERVAL_MS === undefined
       ? {}
@@ -147,6 +148,11 @@ let receiveStarted = epochNow();
 
 const commands: PeerCommands = {
   peers: () => peer.peers(),
+  /** This process's CPU time so far (user + system, ms): the bench takes differences around a flood. */
+  cpu: () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1_000;
+  },
   stats: () => peer.stats(),
   reset: () => {
     received = 0;
