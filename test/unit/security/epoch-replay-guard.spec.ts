@@ -65,4 +65,17 @@ describe('EpochReplayGuard: replay protection by sender epoch and frame high-wat
     for (let i = 0; i < 1_000; i++) guard.accept(stamp(1, { node: `n-${i}`, timestamp: later }), later);
     expect(guard.size).toBe(100);
   });
+
+  it('makes room by forgetting the sender heard from longest ago, whoever sent the frames in between', () => {
+    const guard = new EpochReplayGuard(STARTED, WINDOW, 2);
+    expect(guard.accept(stamp(1, { node: 'a' }), STARTED)).toBe(true);
+    expect(guard.accept(stamp(1, { node: 'b' }), STARTED)).toBe(true);
+    expect(guard.accept(stamp(2, { node: 'b' }), STARTED)).toBe(true);
+    expect(guard.accept(stamp(1, { node: 'b', epoch: 'e2', epochStartedAt: STARTED }), STARTED)).toBe(true); // b restarted
+    expect(guard.accept(stamp(2, { node: 'a' }), STARTED)).toBe(true); // a is now the latest, b the longest silent
+    expect(guard.accept(stamp(1, { node: 'c' }), STARTED)).toBe(true); // room for c: b is forgotten
+    expect(guard.size).toBe(2);
+    expect(guard.accept(stamp(2, { node: 'a' }), STARTED)).toBe(false); // a is still remembered
+    expect(guard.accept(stamp(1, { node: 'c' }), STARTED)).toBe(false);
+  });
 });
