@@ -203,6 +203,21 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
     expect(calls('eval')).toBe(0);
   });
 
+  it('without a durable group, a retained channel’s frames are checked by a script and published by PUBLISH in a transaction, not from inside Lua', async () => {
+    const on = cluster();
+    const { a, live } = await twoNodes(on);
+    const calls = await commandCallsWhile(
+      (n) => a.channel('audit').publish('audit:record', 'recorded', { n }),
+      () => live.length === 100,
+    );
+    const checked = calls('exec');
+    expect(checked).toBeGreaterThan(0);
+    expect(calls('watch')).toBe(checked);
+    expect(calls('evalsha')).toBe(checked); // the check, by its SHA
+    expect(calls('publish')).toBeGreaterThanOrEqual(checked);
+    expect(calls('xadd')).toBe(0);
+  });
+
   it('a frame of channels without retention goes by a plain PUBLISH while no scripted frame is in flight', async () => {
     const on = cluster();
     const { a, b } = await twoNodes(on);

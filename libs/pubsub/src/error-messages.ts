@@ -131,7 +131,7 @@ export const ERRORS = {
 
   // Durable gate: stream entries only for channels with a durable group (markers, seeding).
   framesHeldByGate: (messages: number, reason: string, bus: string) =>
-    `durable gate: a frame of ${messages} message(s) refused on ${bus} (${reason === 'seeding' ? 'a first durable group is being created on one of its channels' : reason === 'entries' ? 'a durable group now exists on one of its channels' : 'behind an earlier refusal'}); held and re-sent in order, counted in framesRefused`,
+    `durable gate: a frame of ${messages} message(s) refused on ${bus} (${reason === 'seeding' ? 'a first durable group is being created on one of its channels' : reason === 'entries' ? 'a durable group now exists on one of its channels' : reason === 'changed' ? 'the durable state of one of its channels changed while it was checked' : 'behind an earlier refusal'}); held and re-sent in order, counted in framesRefused`,
   redisScriptNotLoaded: (bus: string, cause: string) =>
     `durable gate: a script could not be loaded on ${bus} (${cause}); it is sent with every call instead`,
   redisSubscriberDown: (bus: string) => `durable gate: redis subscriber not subscribed (${bus}); the first durable group waits for it`,

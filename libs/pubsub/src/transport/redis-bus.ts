@@ -137,11 +137,45 @@ export class RedisBus implements Bus {
   runScript(script: string, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     if (this.publisher === undefined || !this.publisherReady)
       return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
+    return this.evaluate(this.publisher, script, keys, args);
+  }
+
+  /**
+   * WATCH `watch`, run `script`, then PUBLISH `frame` and DEL `clear` in a transaction, all in one write on the
+   * publishing connection: Redis runs the transaction only if no watched key was written since the WATCH (by the
+   * script included). Answers the script's reply and the receivers, undefined when the transaction did not run.
+   */
+  publishChecked(
+    watch: string[],
+    script: string,
+    keys: string[],
+    args: (string | number | Buffer)[],
+    frame: Buffer,
+    clear: string,
+  ): Promise<{ reply: unknown; receivers: number | undefined }> {
+    const client = this.publisher;
+    if (client === undefined || !this.publisherReady)
+      return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
+    const replies = [
+      client.call('WATCH', ...watch),
+      this.evaluate(client, script, keys, args),
+      client.call('MULTI'),
+      client.call('PUBLISH', this.channel, frame),
+      client.call('DEL', clear),
+      client.call('EXEC'),
+    ];
+    return Promise.all(replies).then(([, reply, , , , executed]) => ({
+      reply,
+      receivers: Array.isArray(executed) ? Number(executed[0]) : undefined,
+    }));
+  }
+
+  private evaluate(client: RedisClient, script: string, keys: string[], args: (string | number | Buffer)[]): Promise<unknown> {
     const sha = this.loaded.get(script);
     const reply =
       sha === undefined
-        ? this.publisher.call('EVAL', script, keys.length, ...keys, ...args)
-        : this.publisher.call('EVALSHA', sha, keys.length, ...keys, ...args);
+        ? client.call('EVAL', script, keys.length, ...keys, ...args)
+        : client.call('EVALSHA', sha, keys.length, ...keys, ...args);
     return reply.then(
       (result) => {
         this.publisherProbe?.heard();

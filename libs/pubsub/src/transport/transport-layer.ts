@@ -63,6 +63,7 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       security,
       run,
       publish: (frame) => bus.publish(frame),
+      publishChecked: (watch, script, keys, args, frame, clear) => bus.publishChecked(watch, script, keys, args, frame, clear),
       policyOf: (channel) => retention(channel)?.log.policy,
     });
     const durable = new RedisStreamsBackend({

@@ -25,37 +25,68 @@ end
 export const REFUSAL_MEMORY_MS = 60_000;
 
 /**
- * One data frame of a publisher, published atomically with the stream entries its retained channels need.
- * KEYS[1] the publisher's refusal key; per retained channel i of the frame, KEYS[2i] its marker, KEYS[2i+1] its
- * stream. ARGV[1] the publisher's generation, ARGV[2] the bus channel, ARGV[3] the frame; per channel i,
- * ARGV[3i+1] maxMessages, ARGV[3i+2] the oldest id to keep or '', ARGV[3i+3] its entries (JSON) or '' for none;
- * an empty frame (only entries of messages too old for the bus) is not published.
- * A frame of a generation that already had a refusal is refused too ({-2}), so what Redis refuses of a publisher
- * is always the rest of its pipeline from the first refusal on, and re-sending it in order keeps the order.
- * Otherwise: any channel seeding, or ready while the frame has no entries for it -> refused ({-1, states...});
- * else the entries of the ready channels are appended and the frame published ({receivers, states...}).
+ * A frame of a generation at or below this (the publisher's refusal key, or its pending key: a frame of that
+ * generation whose transaction did not run) is refused as 'stale' ({-2}), so what Redis refuses of a publisher is
+ * always the rest of its pipeline from the first refusal on, and re-sending it in order keeps the order.
  */
-export const GATED_PUBLISH = `${HELPERS}${MARKER_STATE}${APPEND_ENTRIES_FUNCTION}
+const STALE = `
 local generation = tonumber(ARGV[1])
-local refusedAt = redis.call('GET', KEYS[1])
-if refusedAt and generation <= tonumber(refusedAt) then return {-2} end
+local refusedAt = tonumber(redis.call('GET', KEYS[1]) or '-1')
+local stale = generation <= math.max(refusedAt, tonumber(redis.call('GET', KEYS[2]) or '-1'))
+local function refused(reply)
+  redis.call('SET', KEYS[1], math.max(generation, refusedAt), 'PX', ${REFUSAL_MEMORY_MS})
+  return reply
+end
+`;
+
+/**
+ * One data frame of a publisher, published atomically with the stream entries its retained channels need.
+ * KEYS[1] the publisher's refusal key, KEYS[2] its pending key; per retained channel i of the frame, KEYS[2i+1]
+ * its marker, KEYS[2i+2] its stream. ARGV[1] the publisher's generation, ARGV[2] the bus channel, ARGV[3] the
+ * frame; per channel i, ARGV[3i+1] maxMessages, ARGV[3i+2] the oldest id to keep or '', ARGV[3i+3] its entries
+ * (JSON) or '' for none; an empty frame (only entries of messages too old for the bus) is not published.
+ * Stale -> {-2}. Otherwise: any channel seeding, or ready while the frame has no entries for it -> refused
+ * ({-1, states...}); else the entries of the ready channels are appended and the frame published ({receivers,
+ * states...}).
+ */
+export const GATED_PUBLISH = `${HELPERS}${MARKER_STATE}${APPEND_ENTRIES_FUNCTION}${STALE}
+if stale then return {-2} end
 local states = {}
 local refuse = false
-for i = 1, (#KEYS - 1) / 2 do
-  local state = markerState(KEYS[2 * i], KEYS[2 * i + 1])
+for i = 1, (#KEYS - 2) / 2 do
+  local state = markerState(KEYS[2 * i + 1], KEYS[2 * i + 2])
   states[i] = state
   if state == 'seeding' or (state == 'ready' and ARGV[3 * i + 3] == '') then refuse = true end
 end
-if refuse then
-  redis.call('SET', KEYS[1], generation, 'PX', ${REFUSAL_MEMORY_MS})
-  return {-1, unpack(states)}
-end
+if refuse then return refused({-1, unpack(states)}) end
 for i = 1, #states do
-  if states[i] == 'ready' then appendEntries(KEYS[2 * i + 1], ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]) end
+  if states[i] == 'ready' then appendEntries(KEYS[2 * i + 2], ARGV[3 * i + 1], ARGV[3 * i + 2], ARGV[3 * i + 3]) end
 end
 local receivers = 0
 if ARGV[3] ~= '' then receivers = redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return {receivers, unpack(states)}
+`;
+
+/**
+ * The check of a frame that carries no entries (its publisher believes none of its channels has a group), run
+ * between a WATCH of the refusal key and the markers and a MULTI that publishes the frame and deletes the pending
+ * key: the frame itself never passes through Lua. Keys as GATED_PUBLISH's; ARGV[1] the generation.
+ * Stale -> {-2}; any channel not absent -> {-1, states...}; both write the (watched) refusal key, so the
+ * transaction does not run: nothing published. Otherwise {1, states...} and the pending key is set to the
+ * generation: if the transaction does not run either (a marker was written after the WATCH), the rest of this
+ * generation is stale. The markers are watched, so the frame is published only if they are still as read here.
+ */
+export const GATE_CHECK = `${HELPERS}${MARKER_STATE}${STALE}
+if stale then return refused({-2}) end
+local states = {}
+local refuse = false
+for i = 1, (#KEYS - 2) / 2 do
+  states[i] = markerState(KEYS[2 * i + 1], KEYS[2 * i + 2])
+  if states[i] ~= 'absent' then refuse = true end
+end
+if refuse then return refused({-1, unpack(states)}) end
+redis.call('SET', KEYS[2], generation, 'PX', ${REFUSAL_MEMORY_MS})
+return {1, unpack(states)}
 `;
 
 /** Per channel i, KEYS[2i-1] its marker, KEYS[2i] its stream: the states, in order. */
@@ -100,7 +131,7 @@ return 1
 `;
 
 /** Run on the bus's publishing connection: loaded there once per connection. */
-export const GATE_SCRIPTS: readonly string[] = [GATED_PUBLISH, READ_MARKERS, SEED_BEGIN, SEED_APPEND, SEED_FINISH];
+export const GATE_SCRIPTS: readonly string[] = [GATED_PUBLISH, GATE_CHECK, READ_MARKERS, SEED_BEGIN, SEED_APPEND, SEED_FINISH];
 
 export function markerKey(stream: string): string {
   return `${stream}:groups`;

@@ -6,12 +6,25 @@ import type { PubSubSecurity } from '../../security/pubsub-security.js';
 import type { FrameGate } from '../frame-gate.js';
 import type { SendRefusal } from '../outbound-queue.js';
 import { CHANNEL_NAMES } from '../../channels/channel-names.js';
-import { GATED_PUBLISH, markerKey, READ_MARKERS } from './gate-scripts.js';
+import { GATE_CHECK, GATED_PUBLISH, markerKey, READ_MARKERS } from './gate-scripts.js';
 import { streamEntryOf } from './stream-entry.js';
 import { idBeforeTime, streamKey } from './stream-ids.js';
 
 /** Runs a script on the bus's publishing connection, in order with the frames. */
 export type ScriptRunner = (script: string, keys: string[], args: (string | number | Buffer)[]) => Promise<unknown>;
+
+/**
+ * On the same connection: WATCH `watch`, run the script, then publish the frame (and DEL `clear`) in a transaction
+ * Redis runs only if no watched key was written meanwhile (RedisBus.publishChecked); receivers undefined: it did not run.
+ */
+export type CheckedPublisher = (
+  watch: string[],
+  script: string,
+  keys: string[],
+  args: (string | number | Buffer)[],
+  frame: Buffer,
+  clear: string,
+) => Promise<{ reply: unknown; receivers: number | undefined }>;
 
 /** A message of a frame with its wire entry (`[seq,...tail]`), from which its stream entry is made when needed. */
 export interface GatedEntry {
@@ -30,17 +43,22 @@ export interface StreamGateOptions {
   run: ScriptRunner;
   /** A plain PUBLISH of a frame on the bus. */
   publish(frame: Buffer): Promise<number>;
+  /** A frame that carries no entries: checked, then published in a transaction (see GATE_CHECK). */
+  publishChecked: CheckedPublisher;
   /** The retention of a channel; undefined for one without (its messages never need an entry). */
   policyOf(channel: ChannelName): RetentionPolicy | undefined;
   now?: () => number;
 }
 
 /**
- * The publisher's side of the stream gate (gate-scripts.ts): a frame goes out in ONE script call with the stream
- * entries of the retained channels this node believes to have a durable group, so Redis decides atomically
- * whether they are needed. Without a group a publication costs no entry (no signing, no XADD); a refusal teaches
- * the node the channel's state, and the outbound queue re-sends the refused frames, in order, in the next
- * generation.
+ * The publisher's side of the stream gate (gate-scripts.ts): a frame carrying entries (for the retained channels
+ * this node believes to have a durable group) goes out in ONE script call with them, so Redis decides atomically
+ * whether they are needed. A frame carrying none (no group known on its channels: at-most-once traffic) does not
+ * pass through Lua, whose copy of a large frame cost Redis more than the PUBLISH itself: a small script checks the
+ * markers between a WATCH of them and a transaction that publishes it, so it is published only if they are
+ * still absent then, the same decision as the one script's. Without a group a publication costs no entry (no
+ * signing, no XADD); a refusal teaches the node the channel's state, and the outbound queue re-sends the refused
+ * frames, in order, in the next generation.
  */
 export class StreamGate implements FrameGate {
   private readonly ready = new Set<ChannelName>();
@@ -50,10 +68,13 @@ export class StreamGate implements FrameGate {
   /** Frames sent through the script and not answered yet: while any is, every frame goes through it. */
   private gatedInFlight = 0;
   private readonly refusalKey: string;
+  /** The generation of the last checked frame whose transaction was to run (GATE_CHECK), until it ran. */
+  private readonly pendingKey: string;
   private readonly now: () => number;
 
   constructor(private readonly options: StreamGateOptions) {
     this.refusalKey = `${options.prefix}:gate:${options.nodeName}:${randomBytes(6).toString('hex')}`;
+    this.pendingKey = `${this.refusalKey}:pending`;
     this.now = options.now ?? Date.now;
   }
 
@@ -97,31 +118,49 @@ export class StreamGate implements FrameGate {
    */
   async publish(frame: Buffer, batch: readonly GatedEntry[]): Promise<number | SendRefusal> {
     const retained = this.retainedChannels(batch);
+    // No retained channel: a plain PUBLISH, unless a checked frame before it may still be refused (this one
+    // must then be refused too, to keep the order of the channels they share).
+    if (retained.length === 0 && this.gatedInFlight === 0) return this.options.publish(frame);
     const channels = retained.map(({ channel }) => channel);
-    const keys = [this.refusalKey];
-    const args: (string | number | Buffer)[] = [this.generation, this.options.busChannel, frame];
-    for (const { channel, policy } of retained) {
+    const keys = [this.refusalKey, this.pendingKey];
+    for (const channel of channels) {
       const stream = streamKey(this.options.prefix, channel);
       keys.push(markerKey(stream), stream);
+    }
+    const withEntries = channels.some((channel) => this.ready.has(channel));
+    this.gatedInFlight++;
+    let status: unknown;
+    let states: unknown[];
+    try {
+      if (withEntries)
+        [status, ...states] = (await this.options.run(GATED_PUBLISH, keys, this.gatedArgs(frame, batch, retained))) as unknown[];
+      else {
+        const watch = [this.refusalKey, ...keys.slice(2).filter((_, i) => i % 2 === 0)];
+        const checked = await this.options.publishChecked(watch, GATE_CHECK, keys, [this.generation], frame, this.pendingKey);
+        [status, ...states] = checked.reply as unknown[];
+        // Checked, but a marker was written before the transaction: it did not run, and the rest of this
+        // generation is stale (the pending key); the refused frames are re-sent once the next frames taught the state.
+        if (status === 1) status = checked.receivers ?? -3;
+      }
+    } finally {
+      this.gatedInFlight--;
+    }
+    states.forEach((state, i) => this.learn(channels[i], String(state)));
+    if (status === -2) return { refused: 'stale', waitMs: 0 };
+    if (status === -3) return { refused: 'changed', waitMs: 0 };
+    if (status !== -1) return Number(status);
+    return states.includes('seeding') ? { refused: 'seeding', waitMs: SEEDING_RETRY_MS } : { refused: 'entries', waitMs: 0 };
+  }
+
+  /** GATED_PUBLISH's arguments: the frame, and per retained channel its cap, its oldest id and its entries. */
+  private gatedArgs(frame: Buffer, batch: readonly GatedEntry[], retained: readonly { channel: ChannelName; policy: RetentionPolicy }[]) {
+    const args: (string | number | Buffer)[] = [this.generation, this.options.busChannel, frame];
+    for (const { channel, policy } of retained) {
       const oldest = Number.isFinite(policy.maxAgeMs) ? idBeforeTime(this.now() - policy.maxAgeMs) : '';
       // Entries only where a group is believed to exist: a refusal is all the other channels could need.
       args.push(policy.maxMessages, oldest, this.ready.has(channel) ? this.streamEntries(batch, channel) : '');
     }
-    // No retained channel: a plain PUBLISH, unless a scripted frame before it may still be refused (this one
-    // must then be refused too, to keep the order of the channels they share).
-    if (channels.length === 0 && this.gatedInFlight === 0) return this.options.publish(frame);
-    this.gatedInFlight++;
-    let reply: unknown[];
-    try {
-      reply = (await this.options.run(GATED_PUBLISH, keys, args)) as unknown[];
-    } finally {
-      this.gatedInFlight--;
-    }
-    const [status, ...states] = reply;
-    states.forEach((state, i) => this.learn(channels[i], String(state)));
-    if (status === -2) return { refused: 'stale', waitMs: 0 };
-    if (status !== -1) return Number(status);
-    return states.includes('seeding') ? { refused: 'seeding', waitMs: SEEDING_RETRY_MS } : { refused: 'entries', waitMs: 0 };
+    return args;
   }
 
   /**
