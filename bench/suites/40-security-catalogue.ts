@@ -27,8 +27,7 @@ async function opsPerSecond(body: (i: number) => void): Promise<number> {
 }
 
 async function publishRate(withCatalogue: boolean): Promise<number> {
-  const set = newChannelSet();
-  if (withCatalogue) Object.assign(set.hooks, CATALOGUE_HOOKS);
+  const set = newChannelSet(withCatalogue ? { wiring: CATALOGUE_HOOKS } : {});
   const health = set.channel('health');
   let delivered = 0;
   health.subscribe('cluster:health', () => void delivered++, { mailboxSize: OPS * (RUNS + 1) });

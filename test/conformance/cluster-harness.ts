@@ -82,17 +82,14 @@ export class TestNode {
       },
       {},
     );
-    this.channels = new ChannelSet({ nodeName: name, logger });
-    // As the runtime does: catalogue messages (access_violation, cluster_membership_changed) are validated.
-    Object.assign(this.channels.hooks, CATALOGUE_HOOKS);
-    this.transport = createTransportLayer({
-      settings,
-      channels: this.channels,
+    this.transport = createTransportLayer({ settings, logger, memoryHub: joined.memoryHub, tuning: options.tuning }) as ClusterTransport;
+    this.channels = new ChannelSet({
+      nodeName: name,
       logger,
-      alert: (alert) => this.alerts.push(alert),
-      memoryHub: joined.memoryHub,
-      tuning: options.tuning,
-    }) as ClusterTransport;
+      // As the runtime does: catalogue messages (access_violation, cluster_membership_changed) are validated.
+      wiring: { ...CATALOGUE_HOOKS, transmit: this.transport.transmit, durable: this.transport.durable },
+    });
+    this.transport.bind(this.channels, (alert) => this.alerts.push(alert));
   }
 
   inbox(channel: ChannelName, pattern: string | string[], options: SubscribeOptions = {}): Inbox {

@@ -28,12 +28,14 @@ describeWithRedis('durable conformance over Redis Streams', () => {
         { nodeName: 'test-node', transport, secretKeyBase: 'durable-conformance-secret-0123456789' },
         {},
       );
+      const layer = createTransportLayer({ settings, logger: silentLogger });
       const channels = new ChannelSet({
         nodeName: 'test-node',
         logger: silentLogger,
         defaults: { audit: { retention: options.auditRetention } },
+        wiring: { transmit: layer.transmit, durable: layer.durable },
       });
-      const layer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined });
+      layer.bind(channels, () => undefined);
       open.push({ channels, transport: layer });
       await layer.start();
       expect(channels.hooks.durable?.kind).toBe('redis');

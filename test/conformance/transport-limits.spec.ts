@@ -124,9 +124,9 @@ describe('loading ioredis', () => {
       { nodeName: 'n', transport: { type: 'redis', url: 'redis://127.0.0.1:1', allowUnsigned: true } },
       {},
     );
-    const channels = new ChannelSet({ nodeName: 'n', logger: silentLogger });
     const bus = new RedisBus({ prefix: 'p', logger: silentLogger, loadClient: () => loadIoredis('ioredis-is-not-installed') });
-    const transport = new ClusterTransport({ settings, channels, logger: silentLogger, alert: () => undefined }, bus);
+    const transport = new ClusterTransport({ settings, logger: silentLogger }, bus);
+    transport.bind(new ChannelSet({ nodeName: 'n', logger: silentLogger, wiring: { transmit: transport.transmit } }), () => undefined);
     await expect(transport.start()).rejects.toThrow(/npm install/);
     await transport.close();
   });

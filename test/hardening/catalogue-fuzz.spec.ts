@@ -167,8 +167,7 @@ const hostileFields: fc.Arbitrary<Recipe> = fc
 
 // ---- the run ----
 
-const set = new ChannelSet({ nodeName: 'fuzz-node', logger: silentLogger });
-Object.assign(set.hooks, CATALOGUE_HOOKS);
+const set = new ChannelSet({ nodeName: 'fuzz-node', logger: silentLogger, wiring: CATALOGUE_HOOKS });
 
 interface Tally {
   inputs: number;

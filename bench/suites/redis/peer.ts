@@ -86,7 +86,6 @@ function plainPeer(): Peer {
 }
 
 function oursPeer(): Peer {
-  const channels = new ChannelSet({ nodeName, logger: silentLogger });
   const settings = resolvePubSubSettings({ nodeName, transport: { type: 'redis', url, prefix }, secretKeyBase: 'bench-secret-key' }, {});
   const tuning = {
     ...(process.env.BENCH_MAX_BATCH_MESSAGES === undefined ? {} : { maxBatchMessages: Number(process.env.BENCH_MAX_BATCH_MESSAGES) }),
@@ -98,7 +97,9 @@ function oursPeer(): Peer {
       ? {}
       : { holdPartialFrameMs: Number(process.env.BENCH_HOLD_PARTIAL_FRAME_MS) }),
   };
-  const transport: TransportLayer = createTransportLayer({ settings, channels, logger: silentLogger, alert: () => undefined, tuning });
+  const transport: TransportLayer = createTransportLayer({ settings, logger: silentLogger, tuning });
+  const channels = new ChannelSet({ nodeName, logger: silentLogger, wiring: { transmit: transport.transmit, durable: transport.durable } });
+  transport.bind(channels, () => undefined);
   const health = channels.channel('health');
   if (receives)
     health.subscribe('cluster:health:*', (message) => onMessage((message.payload as { sentAt: number }).sentAt), {

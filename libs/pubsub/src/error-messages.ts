@@ -150,4 +150,8 @@ export const ERRORS = {
   metricsAlreadyReported: (name: string, labels: Record<string, string>) =>
     `metrics: another application already reports '${name}' on this registry with the labels ${JSON.stringify(labels)}; give each application its own metrics.registry or distinct metrics.labels`,
   invalidHeaders: (problem: string) => `invalid headers: ${problem}; headers are a plain object of string values`,
+
+  // Composition: how the core is wired (core/pubsub-core.ts).
+  transportNotBound: 'transport used before its bind step: call bind(channels, alert) once the channels exist, before start()',
+  transportBoundTwice: 'transport bound twice: bind(channels, alert) is called once, with the one channel set it serves',
 };

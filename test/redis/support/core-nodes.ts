@@ -45,9 +45,10 @@ export function useCoreNodes(secret: string) {
       const redis = 'prefix' in on ? { type: 'redis' as const, url: server.url, prefix: on.prefix } : undefined;
       const options = { nodeName: name, transport: redis, secretKeyBase: secret, heartbeatIntervalMs: 100, messageMaxAgeMs };
       const settings = resolvePubSubSettings(options, {});
-      const channels = new ChannelSet({ nodeName: name, logger });
       const memoryHub = 'memoryHub' in on ? on.memoryHub : undefined;
-      const transport = createTransportLayer({ settings, channels, logger, alert: () => undefined, memoryHub });
+      const transport = createTransportLayer({ settings, logger, memoryHub });
+      const channels = new ChannelSet({ nodeName: name, logger, wiring: { transmit: transport.transmit, durable: transport.durable } });
+      transport.bind(channels, () => undefined);
       nodes.push({ channels, transport });
       beforeStart?.(channels);
       await transport.start();

@@ -222,9 +222,8 @@ describe('Channel.publish forms and options', () => {
   });
 
   it('accepts local: true on both forms', async () => {
-    const set = createChannels();
     const outbound: string[] = [];
-    set.hooks.outbound = (message) => outbound.push(message.topic);
+    const set = createChannels({ wiring: { outbound: (message) => void outbound.push(message.topic) } });
     const inbox = new Inbox();
     set.channel('events').subscribe('*', inbox.handler);
     expect(set.channel('events').publish('local:1', 't', 1, { local: true }).ok).toBe(true);
@@ -256,23 +255,25 @@ describe('Channel.publish forms and options', () => {
   });
 
   it('refuses publication with the validation hook error as invalid_message', () => {
-    const set = createChannels();
-    set.hooks.validate = (_channel, type) => (type === 'bad' ? 'payload is bad' : undefined);
+    const set = createChannels({ wiring: { validate: (_channel, type) => (type === 'bad' ? 'payload is bad' : undefined) } });
     expect(set.channel('events').publish('a', 'bad', {})).toEqual({ ok: false, reason: 'invalid_message', error: 'payload is bad' });
     expect(set.channel('events').publish('a', 'good', {}).ok).toBe(true);
     expect(set.channel('events').stats()).toMatchObject({ published: 1, failedPublications: 1 });
   });
 
   it('runs complete and validate only for the types checkedTypes gives for the channel, asking it once per channel', () => {
-    const set = createChannels();
     const asked: string[] = [];
     const seen: string[] = [];
-    set.hooks.checkedTypes = (channel) => {
-      asked.push(channel);
-      return new Set(channel === 'metrics' ? ['checked'] : []);
-    };
-    set.hooks.complete = (channel, type, payload) => (seen.push(`complete ${channel} ${type}`), payload);
-    set.hooks.validate = (channel, type) => (seen.push(`validate ${channel} ${type}`), type === 'checked' ? 'refused' : undefined);
+    const set = createChannels({
+      wiring: {
+        checkedTypes: (channel) => {
+          asked.push(channel);
+          return new Set(channel === 'metrics' ? ['checked'] : []);
+        },
+        complete: (channel, type, payload) => (seen.push(`complete ${channel} ${type}`), payload),
+        validate: (channel, type) => (seen.push(`validate ${channel} ${type}`), type === 'checked' ? 'refused' : undefined),
+      },
+    });
     expect(set.channel('events').publish('a', 'checked', {}).ok).toBe(true);
     expect(set.channel('metrics').publish('a', 'other', {}).ok).toBe(true);
     expect(set.channel('metrics').publish('a', 'checked', {})).toEqual({ ok: false, reason: 'invalid_message', error: 'refused' });

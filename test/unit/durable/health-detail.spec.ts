@@ -8,8 +8,7 @@ import { ChannelRecorder, RecordingLogger } from '../../support/integration-help
 
 describe('health broadcaster: durable detail', () => {
   it('component_health_updated reports pending and each durable name’s lag, only for channels with durable names', async () => {
-    const channels = new ChannelSet({ nodeName: 'n', logger: silentLogger });
-    Object.assign(channels.hooks, CATALOGUE_HOOKS);
+    const channels = new ChannelSet({ nodeName: 'n', logger: silentLogger, wiring: CATALOGUE_HOOKS });
     const config = new PubSubConfigService({ integration: true, healthBroadcastInterval: 60_000, metricsBroadcastInterval: 60_000 });
     const broadcasters = new Broadcasters({
       channels,

@@ -10,8 +10,7 @@ import { CATALOGUE_HOOKS } from '../../../libs/pubsub/src/messages/catalogue.js'
 import { ChannelRecorder, RecordingLogger, sleep } from '../../support/integration-helpers.js';
 
 function setup(intervals = { health: 20, metrics: 30 }, integration = true) {
-  const channels = new ChannelSet({ nodeName: 'bcast-node', logger: silentLogger });
-  Object.assign(channels.hooks, CATALOGUE_HOOKS);
+  const channels = new ChannelSet({ nodeName: 'bcast-node', logger: silentLogger, wiring: CATALOGUE_HOOKS });
   const config = new PubSubConfigService({
     integration,
     healthBroadcastInterval: intervals.health,

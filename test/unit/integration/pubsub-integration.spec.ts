@@ -22,8 +22,7 @@ interface Fixture {
 }
 
 function fixture(): Fixture {
-  const channels = new ChannelSet({ nodeName: NODE, logger: silentLogger });
-  Object.assign(channels.hooks, CATALOGUE_HOOKS);
+  const channels = new ChannelSet({ nodeName: NODE, logger: silentLogger, wiring: CATALOGUE_HOOKS });
   const config = new PubSubConfigService({ integration: true, healthBroadcastInterval: 1_000, metricsBroadcastInterval: 1_000 });
   const logger = new RecordingLogger();
   const seen: PubSubMessage[] = [];

@@ -9,9 +9,8 @@ import { RecordingLogger } from '../../support/integration-helpers.js';
 
 const THRESHOLDS: AlertThresholds = { windowMs: 60_000, failedPublications: 2, handlerErrors: 2, dropped: 1, messagesPerSecond: 1_000_000 };
 
-function setup(thresholds: Partial<AlertThresholds> = {}) {
-  const channels = new ChannelSet({ nodeName: 'monitor-node', logger: silentLogger });
-  Object.assign(channels.hooks, CATALOGUE_HOOKS);
+function setup(thresholds: Partial<AlertThresholds> = {}, validate = CATALOGUE_HOOKS.validate) {
+  const channels = new ChannelSet({ nodeName: 'monitor-node', logger: silentLogger, wiring: { ...CATALOGUE_HOOKS, validate } });
   const clock = { now: 5_000_000 };
   const logger = new RecordingLogger();
   const monitor = new SelfMonitor(channels, { ...THRESHOLDS, ...thresholds }, logger, () => clock.now);
@@ -92,17 +91,16 @@ describe('SelfMonitor', () => {
   });
 
   it('alerts about the alerts channel itself do not loop: failing alert publications', () => {
-    const { channels, logger } = setup({ failedPublications: 1 });
     // Every system_alert publication is refused, as if the alerts channel were broken.
-    const validate = channels.hooks.validate!;
+    const validate = CATALOGUE_HOOKS.validate;
     let refusedAlerts = 0;
-    channels.hooks.validate = (channel, type, payload) => {
+    const { channels, logger } = setup({ failedPublications: 1 }, (channel, type, payload) => {
       if (channel === 'alerts' && type === 'system_alert') {
         refusedAlerts++;
         return 'alerts are broken';
       }
       return validate(channel, type, payload);
-    };
+    });
     channels.channel('events').publish('bad topic', 'a');
     // The events alert is refused; that refusal is a failed publication on alerts, whose alert is refused once more.
     expect(refusedAlerts).toBe(2);

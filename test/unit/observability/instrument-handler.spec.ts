@@ -86,7 +86,7 @@ describe('instrumentHandler', () => {
     await RuntimeObservability.start(
       { metrics: undefined, tracing: false },
       channels,
-      new LocalOnlyTransport({ settings, channels, logger: console, alert: () => undefined }),
+      new LocalOnlyTransport({ settings, logger: console }),
     );
     expect(channels.hooks.wrapHandler).toBeUndefined();
     const seen = deferred<PubSubMessage>();

@@ -33,16 +33,9 @@ class ScriptedBus implements Bus {
 async function node(bus: ScriptedBus) {
   const settings = resolvePubSubSettings({ nodeName: 'self', heartbeatIntervalMs: 50, nodeTimeoutMs: 200 }, {});
   const alerts: TransportAlert[] = [];
-  const transport = new ClusterTransport(
-    {
-      settings,
-      channels: new ChannelSet({ nodeName: 'self', logger: silentLogger }),
-      logger: silentLogger,
-      alert: (a) => void alerts.push(a),
-    },
-    bus,
-    { resumeGraceMs: 0 },
-  );
+  const transport = new ClusterTransport({ settings, logger: silentLogger }, bus, { resumeGraceMs: 0 });
+  const channels = new ChannelSet({ nodeName: 'self', logger: silentLogger, wiring: { transmit: transport.transmit } });
+  transport.bind(channels, (a) => void alerts.push(a));
   await transport.start();
   const peer = new FrameCodec('peer', newEpoch(), new PubSubSecurity({}));
   bus.handlers!.frame(peer.encode('h', [], new Map()));

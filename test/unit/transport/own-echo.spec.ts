@@ -43,11 +43,10 @@ describe('ClusterTransport: its own frames, echoed by the bus', () => {
     const bus = new EchoingBus();
     const security = new PubSubSecurity({ secretKeyBase: SECRET });
     const verify = jest.spyOn(security, 'verifyText');
-    const channels = new ChannelSet({ nodeName: 'self', logger: silentLogger });
     const settings = resolvePubSubSettings({ nodeName: 'self', secretKeyBase: SECRET }, {});
-    const transport = new ClusterTransport({ settings, channels, logger: silentLogger, alert: () => undefined, security }, bus, {
-      resumeGraceMs: 0,
-    });
+    const transport = new ClusterTransport({ settings, logger: silentLogger, security }, bus, { resumeGraceMs: 0 });
+    const channels = new ChannelSet({ nodeName: 'self', logger: silentLogger, wiring: { transmit: transport.transmit } });
+    transport.bind(channels, () => undefined);
     const delivered: PubSubMessage[] = [];
     channels.channel('events').subscribe('orders:*', (message) => void delivered.push(message));
     await transport.start();

@@ -20,11 +20,9 @@ describe('publish with a remote transport tells the truth', () => {
 
   function clusterNode(maxMessageBytes?: number) {
     const settings = resolvePubSubSettings({ nodeName: 'node-a', maxMessageBytes }, {});
-    const channels = new ChannelSet({ nodeName: 'node-a', logger: silentLogger });
-    const transport = new ClusterTransport(
-      { settings, channels, logger: silentLogger, alert: () => undefined },
-      new MemoryHub().connect('node-a'),
-    );
+    const transport = new ClusterTransport({ settings, logger: silentLogger }, new MemoryHub().connect('node-a'));
+    const channels = new ChannelSet({ nodeName: 'node-a', logger: silentLogger, wiring: { transmit: transport.transmit } });
+    transport.bind(channels, () => undefined);
     transports.push(transport);
     const delivered: PubSubMessage[] = [];
     channels.channel('events').subscribe('*', (message) => void delivered.push(message));

@@ -7,34 +7,54 @@ import type { CoarseClock } from './coarse-clock.js';
 import type { MessageIdSource, SubscriptionIdSource } from './message-ids.js';
 
 /**
- * Extension points filled by the layers around the core (catalogue validation, transport, dead letters),
- * so the channel itself knows none of them.
+ * What a channel is wired to, read in one place. Every field is present from construction (undefined when
+ * unused), so the publish path reads fields of one fixed-shape object. All but the two instruments are given
+ * when the channel set is built (ChannelWiring); the instruments load later, through ChannelSet.instrument().
  */
 export interface ChannelHooks {
   /** The payload to publish, completed with what only the application knows (its node name); runs before validate. */
-  complete?: (channel: ChannelName, type: string, payload: unknown, nodeName: string) => unknown;
+  readonly complete: ((channel: ChannelName, type: string, payload: unknown, nodeName: string) => unknown) | undefined;
   /** An error text refuses the publication as 'invalid_message'. */
-  validate?: (channel: ChannelName, type: string, payload: unknown) => string | undefined;
+  readonly validate: ((channel: ChannelName, type: string, payload: unknown) => string | undefined) | undefined;
   /**
    * When set, `complete` and `validate` run only for the types in the channel's set (the catalogue's types of
    * that channel): the channel asks once and keeps the set, so other publications skip both hooks for one lookup.
    */
-  checkedTypes?: (channel: ChannelName) => ReadonlySet<string>;
-  /** Hands an accepted, non-local message to the transport. */
-  outbound?: (message: PubSubMessage) => void;
+  readonly checkedTypes: ((channel: ChannelName) => ReadonlySet<string>) | undefined;
+  /** Hands an accepted, non-local message on (after it was accepted here). */
+  readonly outbound: ((message: PubSubMessage) => void) | undefined;
   /**
    * A remote transport's way out, called before the message is accepted or delivered anywhere: it
    * serialises and queues the message, or refuses it (too large, not serialisable) so that the publish
    * result tells the truth instead of reporting a message only this node gets.
    */
-  transmit?: (message: PubSubMessage) => OutboundRefusal | undefined;
-  deadLetter?: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
-  /** Adds context to the headers of a message being published (tracing's traceparent); returns them. */
-  propagate?: (headers: Record<string, string> | undefined) => Record<string, string> | undefined;
-  /** Wraps a handler once, at subscribe time (metrics timing, tracing): nothing is added per call when unset. */
-  wrapHandler?: (handler: MessageHandler, target: HandlerTarget) => MessageHandler;
+  readonly transmit: ((message: PubSubMessage) => OutboundRefusal | undefined) | undefined;
+  readonly deadLetter: (message: PubSubMessage, error: unknown, attempts: number, subscriptionId: string) => void;
   /** Where durable subscriptions keep their groups: in memory by default, Redis Streams with the Redis transport. */
+  readonly durable: DurableBackend;
+  /** Adds context to the headers of a message being published (tracing's traceparent); returns them. */
+  readonly propagate: ChannelInstruments['propagate'];
+  /** Wraps a handler once, at subscribe time (metrics timing, tracing): nothing is added per call when unset. */
+  readonly wrapHandler: ChannelInstruments['wrapHandler'];
+}
+
+/** What the layers around the core give a channel set when it is built (the composition root's collaborators). */
+export interface ChannelWiring {
+  /** The catalogue's checks (CATALOGUE_HOOKS); none: every payload passes as it is. */
+  complete?: ChannelHooks['complete'];
+  validate?: ChannelHooks['validate'];
+  checkedTypes?: ChannelHooks['checkedTypes'];
+  outbound?: ChannelHooks['outbound'];
+  /** The transport's TransportLayer.transmit; none: a single node. */
+  transmit?: ChannelHooks['transmit'];
+  /** The transport's TransportLayer.durable; none: the channel set keeps durable groups in memory. */
   durable?: DurableBackend;
+}
+
+/** The optional instruments, loaded after the channels exist (metrics and tracing are optional peers). */
+export interface ChannelInstruments {
+  propagate: ((headers: Record<string, string> | undefined) => Record<string, string> | undefined) | undefined;
+  wrapHandler: ((handler: MessageHandler, target: HandlerTarget) => MessageHandler) | undefined;
 }
 
 export interface HandlerTarget {

@@ -24,8 +24,7 @@ export class ChannelRetention {
   constructor(
     policy: RetentionPolicy,
     private readonly channel: ChannelName,
-    // Read at each use: the channel set installs the durable backend after the channels exist.
-    private readonly hooks: ChannelHooks,
+    private readonly hooks: Pick<ChannelHooks, 'durable'>,
   ) {
     this.log = new RetentionLog(policy);
   }
@@ -46,7 +45,7 @@ export class ChannelRetention {
   retain(message: PubSubMessage, local: boolean): void {
     this.log.append(message);
     if (local) this.localOnly.add(message);
-    else this.hooks.durable?.append(message, this.log.policy);
+    else this.hooks.durable.append(message, this.log.policy);
   }
 
   /** Whether a retained message was published here with `local` (other nodes never saw it). */
@@ -66,7 +65,7 @@ export class ChannelRetention {
     settings: DurableSettings,
     host: DurableHost,
   ): DurableSubscription {
-    const durable = new DurableSubscription(id, patterns, handler, settings, host, this.hooks.durable!);
+    const durable = new DurableSubscription(id, patterns, handler, settings, host, this.hooks.durable);
     this.durables.add(durable);
     this.durableNames.add(settings.durable);
     return durable;
@@ -97,7 +96,7 @@ export class ChannelRetention {
   durableWaitKeys(topic: string, local: boolean): string[] {
     const backend = this.hooks.durable;
     // Local publications never reach a backend with a store of its own (Redis Streams); memory groups read this log.
-    if (backend === undefined || (local && backend.kind !== 'memory')) return [];
+    if (local && backend.kind !== 'memory') return [];
     const keys = new Set<string>();
     for (const durable of this.durables) {
       if (!durable.closed && topicFilterOf(durable.patterns)(topic)) keys.add(durableWaitKey(durable.settings.durable));
@@ -108,7 +107,6 @@ export class ChannelRetention {
   /** Each durable name subscribed on this channel with its group's backlog (health, self-monitoring). */
   lag(): Array<{ durable: string } & DurableLag> {
     const backend = this.hooks.durable;
-    if (backend === undefined) return [];
     return [...this.durableNames].map((durable) => ({ durable, ...backend.lag(this.channel, durable) }));
   }
 

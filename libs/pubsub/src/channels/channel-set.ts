@@ -6,7 +6,7 @@ import { drainTimeoutOf } from '../delivery/drain-timeout.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import type { Channel } from './channel.js';
 import { CHANNEL_CLASSES } from './channel-classes.js';
-import type { ChannelHooks } from './channel-context.js';
+import type { ChannelHooks, ChannelInstruments, ChannelWiring } from './channel-context.js';
 import { CHANNEL_NAMES, type ChannelName } from './channel-names.js';
 import type { ChannelStats, OverflowPolicy, PubSubMessage } from './channel.types.js';
 import { CoarseClock } from './coarse-clock.js';
@@ -22,6 +22,8 @@ export interface ChannelSetOptions {
   logger: PubSubLogger;
   defaults?: Partial<Record<ChannelName, { mailboxSize?: number; overflow?: OverflowPolicy; retention?: Partial<RetentionPolicy> }>>;
   scheduler?: Partial<SchedulerLimits>;
+  /** The collaborators known when the set is built: catalogue checks, the transport's way out, the durable backend. */
+  wiring?: ChannelWiring;
 }
 
 export interface DeadLetterPayload {
@@ -32,11 +34,14 @@ export interface DeadLetterPayload {
 }
 
 /**
- * The ten channels of one application, sharing one scheduler and one set of hooks. Pure: the Nest module
- * builds one per application and the transport and integration layers plug into `hooks`.
+ * The ten channels of one application, sharing one scheduler and one set of hooks. Pure: the composition root
+ * (core/pubsub-core.ts) builds one per application, handing it its collaborators (`wiring`); only the optional
+ * instruments are added later, through instrument().
  */
 export class ChannelSet {
-  readonly hooks: ChannelHooks = {};
+  /** What every channel is wired to; fixed from construction except the instruments (see instrument()). */
+  readonly hooks: ChannelHooks;
+  private readonly instruments: ChannelInstruments;
   private readonly byName = new Map<ChannelName, Channel>();
   private readonly log: ThrottledLog;
   private readonly memoryDurable: MemoryDurableBackend;
@@ -47,6 +52,22 @@ export class ChannelSet {
     const subscriptionIds = new SubscriptionIdSource();
     const clock = new CoarseClock();
     this.log = new ThrottledLog(options.logger);
+    const wiring = options.wiring ?? {};
+    this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention?.log);
+    const hooks: ChannelHooks & ChannelInstruments = {
+      complete: wiring.complete,
+      validate: wiring.validate,
+      checkedTypes: wiring.checkedTypes,
+      outbound: wiring.outbound,
+      transmit: wiring.transmit,
+      deadLetter: (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription),
+      durable: wiring.durable ?? this.memoryDurable,
+      propagate: undefined,
+      wrapHandler: undefined,
+    };
+    // The same object, writable here only in its two instrument fields.
+    this.hooks = hooks;
+    this.instruments = hooks;
     for (const name of CHANNEL_NAMES) {
       const { mailboxSize = 10_000, overflow = 'drop-oldest', retention } = options.defaults?.[name] ?? {};
       const defaults = { mailboxSize, overflow };
@@ -64,9 +85,19 @@ export class ChannelSet {
       };
       this.byName.set(name, new CHANNEL_CLASSES[name](context));
     }
-    this.memoryDurable = new MemoryDurableBackend((name) => this.channel(name).retention?.log);
-    this.hooks.durable = this.memoryDurable;
-    this.hooks.deadLetter = (message, error, attempts, subscription) => this.publishDeadLetter(message, error, attempts, subscription);
+  }
+
+  /**
+   * Installs the optional instruments (tracing's propagate, metrics' and tracing's wrapHandler): the one way they
+   * reach the channels, owned by RuntimeObservability. Subscriptions made before keep their handlers unwrapped.
+   */
+  instrument(instruments: ChannelInstruments): void {
+    this.instruments.propagate = instruments.propagate;
+    this.instruments.wrapHandler = instruments.wrapHandler;
+  }
+
+  uninstrument(): void {
+    this.instrument({ propagate: undefined, wrapHandler: undefined });
   }
 
   get nodeName(): string {
@@ -117,6 +148,7 @@ export class ChannelSet {
       const count = channel.close();
       if (count > 0) discarded[name] = count;
     }
+    // Only the set's own backend: a transport's (Redis Streams) is opened and closed with the transport.
     void this.memoryDurable.close();
     return discarded;
   }

@@ -1,4 +1,4 @@
-import type { ChannelHooks } from '../channels/channel-context.js';
+import type { ChannelWiring } from '../channels/channel-context.js';
 import type { ChannelName } from '../channels/channel-names.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
@@ -77,8 +77,8 @@ export function isCatalogueMessage<T extends CatalogueMessageType, M>(
  * What an application's channels need for the catalogue: defaults filled from the application, then validation,
  * both only for the channel's catalogue types (a publication on `events` skips them).
  */
-export const CATALOGUE_HOOKS: Readonly<Required<Pick<ChannelHooks, 'complete' | 'validate' | 'checkedTypes'>>> = Object.freeze({
+export const CATALOGUE_HOOKS = Object.freeze({
   complete: completeCatalogueMessage,
   validate: validateCatalogueMessage,
   checkedTypes: catalogueTypesOf,
-});
+}) satisfies ChannelWiring;

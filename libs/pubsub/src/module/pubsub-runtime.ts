@@ -1,27 +1,28 @@
 import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import { ChannelSet } from '../channels/channel-set.js';
-import { PubSubManager } from '../channels/pubsub-manager.js';
-import { Broadcasters } from '../integration/broadcasters.js';
-import { PubSubConfigService } from '../integration/pubsub-config.service.js';
-import { PubSubIntegration } from '../integration/pubsub-integration.js';
-import { SelfMonitor } from '../integration/self-monitor.js';
-import { CATALOGUE_HOOKS } from '../messages/catalogue.js';
-import { PubSubHealthIndicator } from '../observability/health-indicator.js';
-import { RuntimeObservability } from '../observability/runtime-observability.js';
-import { escapingLogger, type PubSubLogger } from '../delivery/pubsub-logger.js';
+import type { ChannelSet } from '../channels/channel-set.js';
+import type { PubSubManager } from '../channels/pubsub-manager.js';
+import { PubSubCore } from '../core/pubsub-core.js';
+import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ERRORS } from '../error-messages.js';
-import { optionDifferences } from './option-differences.js';
-import { PubSubSecurity } from '../security/pubsub-security.js';
-import { createTransportLayer, type TransportLayer } from '../transport/transport-layer.js';
-import { viewTransportStats } from '../transport/transport-stats.js';
-import type { PubSubModuleOptions } from './pubsub-options.interface.js';
+import { Broadcasters } from '../integration/broadcasters.js';
+import type { PubSubConfigService } from '../integration/pubsub-config.service.js';
+import type { PubSubIntegration } from '../integration/pubsub-integration.js';
+import type { SelfMonitor } from '../integration/self-monitor.js';
+import type { PubSubHealthIndicator } from '../observability/health-indicator.js';
+import type { RuntimeObservability } from '../observability/runtime-observability.js';
+import type { PubSubSecurity } from '../security/pubsub-security.js';
 import type { PubSubSettings } from '../settings/pubsub-settings.js';
+import type { TransportLayer } from '../transport/transport-contract.js';
+import { optionDifferences } from './option-differences.js';
+import type { PubSubModuleOptions } from './pubsub-options.interface.js';
 import { resolvePubSubSettings } from './pubsub-settings.js';
 
 /**
- * Everything one application shares, however many modules import PubSubModule (the seeds' PubSubManager
- * rule): keyed by the application's module container, so two applications in one process stay apart.
+ * The Nest glue around one application's PubSubCore (the Nest logger, the scheduler registry of the
+ * broadcasters, the once-per-application steps): everything one application shares, however many modules
+ * import PubSubModule (the seeds' PubSubManager rule), keyed by the application's module container, so two
+ * applications in one process stay apart.
  */
 export class PubSubRuntime {
   private static readonly perApplication = new WeakMap<object, PubSubRuntime>();
@@ -51,57 +52,53 @@ export class PubSubRuntime {
     this.logger.warn(ERRORS.secondForRootDiffers(differences));
   }
 
-  readonly channels: ChannelSet;
-  readonly manager: PubSubManager;
-  readonly config: PubSubConfigService;
-  readonly security: PubSubSecurity;
-  readonly integration: PubSubIntegration;
-  readonly monitor: SelfMonitor;
-  readonly transport: TransportLayer;
-  readonly health: PubSubHealthIndicator;
+  /** The library itself, wired without Nest; everything below only adds the module's glue. */
+  readonly core: PubSubCore;
   private broadcasters: Broadcasters | undefined;
-  private observability: Promise<RuntimeObservability> | undefined;
   private readonly once = new Set<string>();
 
-  /** Escaping: the lines the library logs directly (not through a ThrottledLog) carry message text too. */
-  readonly logger: PubSubLogger;
+  constructor(settings: PubSubSettings, logger: PubSubLogger = new Logger('PubSub')) {
+    this.core = new PubSubCore(settings, logger);
+  }
 
-  constructor(
-    readonly settings: PubSubSettings,
-    logger: PubSubLogger = new Logger('PubSub'),
-  ) {
-    this.logger = escapingLogger(logger);
-    this.channels = new ChannelSet({ nodeName: settings.nodeName, logger: this.logger, defaults: settings.channels });
-    // Catalogue payloads get this application's node name as their `node` default, then are validated.
-    Object.assign(this.channels.hooks, CATALOGUE_HOOKS);
-    this.config = new PubSubConfigService(settings);
-    this.security = new PubSubSecurity({ secretKeyBase: settings.secretKeys, messageMaxAgeMs: settings.messageMaxAgeMs });
-    this.integration = new PubSubIntegration(this.channels, this.config, this.logger);
-    this.monitor = new SelfMonitor(this.channels, settings.alerting, this.logger);
-    this.monitor.start();
-    this.transport = createTransportLayer({
-      settings,
-      channels: this.channels,
-      logger: this.logger,
-      security: this.security,
-      alert: (alert) => this.monitor.raiseTransportAlert(alert),
-    });
-    this.manager = new PubSubManager(
-      this.channels,
-      () => this.transport.nodes(),
-      () => viewTransportStats(this.transport.stats(), this.transport.nodes().length),
-    );
-    this.health = new PubSubHealthIndicator({ channels: this.channels, transport: this.transport, windowMs: settings.alerting.windowMs });
+  get settings(): PubSubSettings {
+    return this.core.settings;
+  }
+  get logger(): PubSubLogger {
+    return this.core.logger;
+  }
+  get channels(): ChannelSet {
+    return this.core.channels;
+  }
+  get manager(): PubSubManager {
+    return this.core.manager;
+  }
+  get config(): PubSubConfigService {
+    return this.core.config;
+  }
+  get security(): PubSubSecurity {
+    return this.core.security;
+  }
+  get integration(): PubSubIntegration {
+    return this.core.integration;
+  }
+  get monitor(): SelfMonitor {
+    return this.core.monitor;
+  }
+  get transport(): TransportLayer {
+    return this.core.transport;
+  }
+  get health(): PubSubHealthIndicator {
+    return this.core.health;
   }
 
   /** Loads the optional instruments (metrics, tracing) once; the module waits for this before handing out channels. */
   startObservability(): Promise<RuntimeObservability> {
-    this.observability ??= RuntimeObservability.start(this.settings, this.channels, this.transport);
-    return this.observability;
+    return this.core.startObservability();
   }
 
-  async closeObservability(): Promise<void> {
-    (await this.observability?.catch(() => undefined))?.close();
+  closeObservability(): Promise<void> {
+    return this.core.closeObservability();
   }
 
   /** Runs `step` the first time it is asked for in this application; every module instance asks. */

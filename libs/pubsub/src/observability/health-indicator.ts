@@ -2,7 +2,7 @@ import type { ChannelSet } from '../channels/channel-set.js';
 import { ERRORS } from '../error-messages.js';
 import { exportOf, loadPeer, type OptionalPeer } from '../load-peer.js';
 import { PubSubError } from '../pubsub-error.js';
-import type { TransportLayer } from '../transport/transport-layer.js';
+import type { TransportLayer } from '../transport/transport-contract.js';
 import { healthReport, type PubSubHealthDetail } from './health-report.js';
 import { RecentCounts } from './recent-counts.js';
 

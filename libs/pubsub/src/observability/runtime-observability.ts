@@ -1,5 +1,5 @@
 import type { ChannelSet } from '../channels/channel-set.js';
-import type { TransportLayer } from '../transport/transport-layer.js';
+import type { TransportLayer } from '../transport/transport-contract.js';
 import { instrumentHandler } from './instrument-handler.js';
 import type { MetricsSettings } from '../settings/metrics-settings.js';
 import { PubSubMetrics } from './metrics.js';
@@ -31,17 +31,18 @@ export class RuntimeObservability {
       metrics?.close();
       throw error;
     }
-    if (tracing !== undefined) channels.hooks.propagate = (headers) => tracing.propagate(headers);
+    // With neither instrument nothing is installed: the channels keep their undefined instrument fields.
     if (metrics !== undefined || tracing !== undefined) {
-      channels.hooks.wrapHandler = (handler, target) =>
-        instrumentHandler(handler, target, { durations: metrics?.durationsOf(target.channel), tracing });
+      channels.instrument({
+        propagate: tracing === undefined ? undefined : (headers) => tracing.propagate(headers),
+        wrapHandler: (handler, target) => instrumentHandler(handler, target, { durations: metrics?.durationsOf(target.channel), tracing }),
+      });
     }
     return new RuntimeObservability(channels, metrics, tracing);
   }
 
   close(): void {
-    this.channels.hooks.wrapHandler = undefined;
-    this.channels.hooks.propagate = undefined;
+    this.channels.uninstrument();
     this.metrics?.close();
   }
 }

@@ -1,10 +1,15 @@
+import type { OutboundRefusal } from '../channels/channel-context.js';
+import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubMessage } from '../channels/channel.types.js';
 import { describeError } from '../describe-error.js';
 import { ERRORS } from '../error-messages.js';
 import { ThrottledLog } from '../delivery/throttled-log.js';
 import type { ChannelName } from '../channels/channel-names.js';
+import type { DurableBackend } from '../durable/durable-backend.js';
 import type { DurableStore } from './durable-store.js';
+import { PubSubError } from '../pubsub-error.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
+import type { BoundChannels } from './bound-channels.js';
 import type { Bus } from './bus.js';
 import type { FrameGate } from './frame-gate.js';
 import { InboundReceiver } from './inbound-receiver.js';
@@ -13,13 +18,22 @@ import { Membership } from './membership.js';
 import { DEFAULT_CLUSTER_TUNING, type ClusterTuning } from './cluster-tuning.js';
 import { OutboundQueue } from './outbound-queue.js';
 import { SequenceTracker } from './sequence-tracker.js';
-import type { TransportDependencies, TransportLayer } from './transport-contract.js';
+import type { TransportAlert, TransportDependencies, TransportLayer } from './transport-contract.js';
 import { emptyTransportStats, type TransportStats } from './transport-stats.js';
 import { ViolationReporter } from './violation-reporter.js';
 import { within } from './within.js';
 import { FrameCodec, frameLimit, newEpoch, type Frame, type FrameKind, type FrameRejection } from './wire-frame.js';
 
 export { DEFAULT_CLUSTER_TUNING, type ClusterTuning } from './cluster-tuning.js';
+
+/** What the bind step gives a transport: the channels, and the self-monitor's ear for the bus's state. */
+interface ServedChannels {
+  channels: ChannelSet;
+  alert: (alert: TransportAlert) => void;
+  violations: ViolationReporter;
+  announcer: MembershipAnnouncer;
+  inbound: InboundReceiver;
+}
 
 const RESUME_POLL_MS = 50;
 // The goodbye is a courtesy (peers would notice by the node timeout): not worth holding up a shutdown for.
@@ -35,11 +49,13 @@ export class ClusterTransport implements TransportLayer {
   private readonly security: PubSubSecurity;
   private readonly codec: FrameCodec;
   private readonly outbound: OutboundQueue;
-  private readonly inbound: InboundReceiver;
   private readonly membership: Membership;
-  private readonly announcer: MembershipAnnouncer;
   private readonly sequences = new SequenceTracker();
-  private readonly violations: ViolationReporter;
+  private served: ServedChannels | undefined;
+  /** Until shutdown: from then on publications stay on this node, as with no transport. */
+  private transmitting = true;
+  readonly transmit: (message: PubSubMessage) => OutboundRefusal | undefined;
+  readonly durable: DurableBackend | undefined;
   private readonly log: ThrottledLog;
   private readonly tuning: ClusterTuning;
   private readonly timers: NodeJS.Timeout[] = [];
@@ -55,11 +71,14 @@ export class ClusterTransport implements TransportLayer {
     private readonly bus: Bus,
     tuning: Partial<ClusterTuning> = {},
     /** Where durable subscriptions live across nodes (Redis Streams), opened and closed with the bus. */
-    private readonly durable?: DurableStore,
+    private readonly durableStore?: DurableStore & DurableBackend,
     /** Data frames go through it instead of a plain publish (the stream gate of retained channels over Redis). */
     private readonly gate?: FrameGate,
+    /** The channels the durable store reads (retention, counters), known from the bind step on. */
+    private readonly bound?: BoundChannels,
   ) {
-    const { settings, channels, logger } = deps;
+    const { settings, logger } = deps;
+    this.durable = durableStore;
     this.tuning = { ...DEFAULT_CLUSTER_TUNING, ...tuning };
     this.counters = emptyTransportStats(bus.kind, false);
     this.log = new ThrottledLog(logger);
@@ -70,22 +89,13 @@ export class ClusterTransport implements TransportLayer {
       this.security,
       frameLimit(this.tuning.maxFrameBytes, settings.maxMessageBytes),
     );
-    this.violations = new ViolationReporter(channels, this.log);
     const { nodeTimeoutMs, maxNodes } = settings;
-    this.announcer = new MembershipAnnouncer(
-      channels,
-      settings.nodeName,
-      deps.alert,
-      { nodeTimeoutMs, maxNodes },
-      logger,
-      () => this.membership.size,
-    );
     this.membership = new Membership(settings.nodeName, nodeTimeoutMs, maxNodes, {
-      added: (node) => this.announcer.added(node, this.membership.nodes()),
-      removed: (node, timedOut, silentForMs) => this.announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
+      added: (node) => this.side.announcer.added(node, this.membership.nodes()),
+      removed: (node, timedOut, silentForMs) => this.side.announcer.removed(node, this.membership.nodes(), timedOut, silentForMs),
       refused: (node) => {
         this.counters.nodesRefused++;
-        this.announcer.refused(node);
+        this.side.announcer.refused(node);
       },
     });
     this.outbound = new OutboundQueue(
@@ -107,28 +117,54 @@ export class ClusterTransport implements TransportLayer {
       },
       { ...this.tuning, maxAgeMs: settings.messageMaxAgeMs, maxMessageBytes: settings.maxMessageBytes },
     );
-    this.inbound = new InboundReceiver(
+    this.transmit = (message: PubSubMessage) => (this.transmitting ? this.outbound.offer(message) : undefined);
+  }
+
+  /**
+   * The bind step: the channels were built after this transport (they took its transmit), and the self-monitor
+   * after them. From here on what peers publish reaches the channels, and the bus's state reaches `alert`.
+   */
+  bind(channels: ChannelSet, alert: (alert: TransportAlert) => void): void {
+    if (this.served !== undefined) throw new PubSubError('transport', ERRORS.transportBoundTwice);
+    this.bound?.bind(channels);
+    const { settings, logger } = this.deps;
+    const violations = new ViolationReporter(channels, this.log);
+    const { nodeTimeoutMs, maxNodes } = settings;
+    const announcer = new MembershipAnnouncer(
+      channels,
+      settings.nodeName,
+      alert,
+      { nodeTimeoutMs, maxNodes },
+      logger,
+      () => this.membership.size,
+    );
+    const inbound = new InboundReceiver(
       this.codec,
       channels,
       this.sequences,
-      this.violations,
+      violations,
       this.log,
       this.counters,
-      bus.description,
+      this.bus.description,
       (frame) => this.fromPeer(frame),
       settings.messageMaxAgeMs,
     );
-    // Installed now, so what is published before start() waits in the (bounded) queue instead of vanishing.
-    channels.hooks.transmit = (message: PubSubMessage) => this.outbound.offer(message);
+    this.served = { channels, alert, violations, announcer, inbound };
+  }
+
+  /** The channels' side of this transport; a transport started before its bind step is a programming error. */
+  private get side(): ServedChannels {
+    if (this.served === undefined) throw new PubSubError('transport', ERRORS.transportNotBound);
+    return this.served;
   }
 
   async start(): Promise<void> {
     const { settings, logger } = this.deps;
     if (!this.security.hasSecret()) logger.warn(ERRORS.unsignedTransport(this.bus.description));
-    this.inbound.listen(Date.now());
+    this.side.inbound.listen(Date.now());
     await Promise.all([
       this.bus.open({ frame: (frame) => this.receive(frame), state: (up, reason) => this.onState(up, reason) }, this.tuning.openWaitMs),
-      this.durable?.open(this.tuning.openWaitMs, {
+      this.durableStore?.open(this.tuning.openWaitMs, {
         rejected: (channel, error) => this.rejectedEntry(channel, error),
         encodedTail: (message) => this.outbound.encodedTail(message),
         unsent: (channel) => this.outbound.unsent(channel),
@@ -158,7 +194,7 @@ export class ClusterTransport implements TransportLayer {
   async close(): Promise<void> {
     if (this.stopped) return;
     // In parallel with the bus's steps, each of its own bounded the same way.
-    const durableClosed = this.durable?.close();
+    const durableClosed = this.durableStore?.close();
     this.clearTimers();
     if (this.bus.up && this.resumed && !(await this.outbound.settle(this.tuning.closeFlushMs))) {
       this.log.warn('transport-close', `Closing with ${this.outbound.size} message(s) not sent after ${this.tuning.closeFlushMs} ms`);
@@ -177,20 +213,20 @@ export class ClusterTransport implements TransportLayer {
     this.clearTimers();
     this.shutdown();
     this.bus.abort();
-    this.durable?.abort();
+    this.durableStore?.abort();
   }
 
   /** A stream entry that failed verification: counted and reported like a rejected bus frame, never delivered. */
   private rejectedEntry(channel: ChannelName, error: FrameRejection): void {
     this.counters.rejected[error] = (this.counters.rejected[error] ?? 0) + 1;
-    this.violations.report({ error, claims: new Map([[channel, 1]]), bus: `${this.bus.description} (durable stream)` });
+    this.side.violations.report({ error, claims: new Map([[channel, 1]]), bus: `${this.bus.description} (durable stream)` });
   }
 
   private shutdown(): void {
     this.resumeGeneration++;
-    this.announcer.close();
-    this.violations.close();
-    if (this.deps.channels.hooks.transmit !== undefined) delete this.deps.channels.hooks.transmit;
+    this.transmitting = false;
+    this.served?.announcer.close();
+    this.served?.violations.close();
   }
 
   private clearTimers(): void {
@@ -209,7 +245,7 @@ export class ClusterTransport implements TransportLayer {
   private receive(frame: string | Buffer): void {
     this.lastHeardAt = Date.now();
     try {
-      this.inbound.receive(frame);
+      this.side.inbound.receive(frame);
     } catch (error) {
       // Never into the bus client's data handler: one bad frame must not disturb the connection.
       this.log.error('transport-receive', `A frame from ${this.bus.description} could not be processed: ${describeError(error)}`);
@@ -250,7 +286,7 @@ export class ClusterTransport implements TransportLayer {
     if (up) {
       if (this.down) {
         this.down = false;
-        this.deps.alert({
+        this.side.alert({
           rule: 'transport_up',
           severity: 'info',
           title: `Transport back: ${this.bus.description} (${reason}); sending ${this.outbound.size} queued message(s)`,
@@ -266,7 +302,7 @@ export class ClusterTransport implements TransportLayer {
     if (this.down) return;
     this.down = true;
     this.counters.outages++;
-    this.deps.alert({
+    this.side.alert({
       rule: 'transport_down',
       severity: 'critical',
       title:
@@ -306,7 +342,7 @@ export class ClusterTransport implements TransportLayer {
 
   private sendFailed(message: PubSubMessage, reason: string): void {
     this.counters.sendFailures++;
-    this.deps.channels.channel(message.channel).counters.countFailure('not_sent');
+    this.side.channels.channel(message.channel).counters.countFailure('not_sent');
     this.log.warn(
       `transport-send-failed:${message.channel}`,
       `Message ${message.id} on channel '${message.channel}' was not sent to other nodes: ${reason}`,

@@ -1,5 +1,7 @@
+import type { ChannelHooks } from '../channels/channel-context.js';
 import type { ChannelSet } from '../channels/channel-set.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
+import type { DurableBackend } from '../durable/durable-backend.js';
 import type { PubSubSecurity } from '../security/pubsub-security.js';
 import type { PubSubSettings } from '../settings/pubsub-settings.js';
 import type { ClusterTuning } from './cluster-tuning.js';
@@ -17,9 +19,7 @@ export interface TransportAlert {
 
 export interface TransportDependencies {
   settings: PubSubSettings;
-  channels: ChannelSet;
   logger: PubSubLogger;
-  alert(alert: TransportAlert): void;
   /** Signs and validates what crosses the wire; built from settings.secretKeys/messageMaxAgeMs when absent. */
   security?: PubSubSecurity;
   /**
@@ -33,10 +33,17 @@ export interface TransportDependencies {
 
 /**
  * What the runtime needs from a transport: start without failing or hanging when the backend is down,
- * list live nodes, close gracefully. Implementations plug into `channels.hooks.outbound` for sending and
- * call `channel.receive()` for what other nodes publish.
+ * list live nodes, close gracefully. It is built before the channels, which take its `transmit` and `durable`
+ * at construction; its bind step then hands it the channels, whose `channel.receive()` gets what other nodes
+ * publish.
  */
 export interface TransportLayer {
+  /** The channels' way out (ChannelWiring.transmit); undefined for a single node. */
+  readonly transmit: ChannelHooks['transmit'];
+  /** Where durable subscriptions keep their groups when the transport has a store of its own (Redis Streams). */
+  readonly durable: DurableBackend | undefined;
+  /** Once, after the channels and the self-monitor exist, before start(). */
+  bind(channels: ChannelSet, alert: (alert: TransportAlert) => void): void;
   start(): Promise<void>;
   nodes(): string[];
   stats(): TransportStats;

@@ -2,6 +2,7 @@ import type { ChannelName } from '../channels/channel-names.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
 import { PubSubSecurity } from '../security/pubsub-security.js';
+import { BoundChannels } from './bound-channels.js';
 import { ClusterTransport } from './cluster-transport.js';
 import type { TransportDependencies, TransportLayer } from './transport-contract.js';
 import { DEFAULT_OUTBOUND_TUNING } from './outbound-queue.js';
@@ -16,7 +17,13 @@ export type { TransportAlert, TransportDependencies, TransportLayer } from './tr
 
 /** The default: one node, nothing crosses process boundaries. */
 export class LocalOnlyTransport implements TransportLayer {
+  readonly transmit = undefined;
+  readonly durable = undefined;
+
   constructor(private readonly deps: TransportDependencies) {}
+
+  /** Nothing comes from other nodes, and the bus's state never changes. */
+  bind(): void {}
 
   async start(): Promise<void> {}
 
@@ -55,7 +62,9 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
     // Durable subscriptions of retained channels read Redis Streams; live delivery stays on the bus. A retained
     // channel's publications are appended only once it has a durable group, atomically with their bus frames.
     const run: ScriptRunner = (script, keys, args) => bus.runScript(script, keys, args);
-    const retention = (channel: ChannelName) => deps.channels.channel(channel).retention;
+    // The channels are built after the transport (they take its transmit and this backend): known from bind() on.
+    const bound = new BoundChannels();
+    const retention = (channel: ChannelName) => bound.channels.channel(channel).retention;
     const gate = new StreamGate({
       prefix: transport.prefix,
       nodeName: settings.nodeName,
@@ -75,11 +84,10 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       maxEntryBytes: deps.settings.maxMessageBytes + STREAM_ENTRY_OVERHEAD_BYTES,
       // As many as the bus may queue for the same outage.
       maxBuffered: deps.tuning?.maxPending ?? DEFAULT_OUTBOUND_TUNING.maxPending,
-      appendFailed: (channel, count) => deps.channels.channel(channel).counters.countFailure('not_retained', count),
+      appendFailed: (channel, count) => bound.channels.channel(channel).counters.countFailure('not_retained', count),
       gated: { gate, run, barrier: () => bus.barrier(), retention },
     });
-    deps.channels.hooks.durable = durable;
-    return new ClusterTransport({ ...deps, security }, bus, deps.tuning, durable, gate);
+    return new ClusterTransport({ ...deps, security }, bus, deps.tuning, durable, gate, bound);
   }
   if (deps.memoryHub !== undefined) return new ClusterTransport(deps, deps.memoryHub.connect(deps.settings.nodeName), deps.tuning);
   return new LocalOnlyTransport(deps);
