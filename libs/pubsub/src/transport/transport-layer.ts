@@ -43,7 +43,8 @@ const STREAM_ENTRY_OVERHEAD_BYTES = 1_024;
 
 /**
  * Redis when configured (ioredis is loaded only then, at start), an in-process hub when given, else local only.
- * Redis is secure by default: without a secret it refuses to start unless `allowUnsigned` says so.
+ * Redis is secure by default: without a secret it refuses to start unless `allowUnsigned` says so. Over Redis the
+ * layer's `durable` is its Redis Streams backend; the channels, built next with it, are handed over by bind().
  */
 export function createTransportLayer(deps: TransportDependencies): TransportLayer {
   const transport = deps.settings.transport;
