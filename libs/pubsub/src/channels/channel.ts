@@ -24,7 +24,7 @@ import type {
 import { copyHeaders, type MessageHeaders } from './message-headers.js';
 import { envelope } from './envelope.js';
 import type { Observable } from 'rxjs';
-import { observeSubscription } from '../observability/observe.js';
+import { observeSubscription } from './observe-subscription.js';
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
 import type { DurableLag } from '../durable/durable-backend.js';

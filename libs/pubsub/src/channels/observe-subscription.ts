@@ -1,5 +1,5 @@
 import { Observable } from 'rxjs';
-import type { MessageHandler, PubSubMessage, Subscription } from '../channels/channel.types.js';
+import type { MessageHandler, PubSubMessage, Subscription } from './channel.types.js';
 
 /**
  * A cold Observable over a subscription: each rxjs subscriber opens its own subscription (with the same
