@@ -22,7 +22,7 @@ import type {
   Subscription,
 } from './channel.types.js';
 import { copyHeaders, type MessageHeaders } from './message-headers.js';
-import { envelope } from './envelope.js';
+import { envelope, envelopeAtTurn } from './envelope.js';
 import type { Observable } from 'rxjs';
 import { observeSubscription } from './observe-subscription.js';
 import { ERRORS } from '../error-messages.js';
@@ -67,7 +67,12 @@ export abstract class Channel implements MailboxHost, DurableHost {
   ) {
     this.instance = CHANNEL_INSTANCES[name];
     this.counters = new ChannelCounters(name);
-    this.publications = new PublicationQueue(name, (queue) => context.scheduler.schedule(queue), this.counters.latency);
+    this.publications = new PublicationQueue(
+      name,
+      (queue) => context.scheduler.schedule(queue),
+      this.counters.latency,
+      (id, parts) => envelopeAtTurn(id, name, parts.topic, parts.type, parts.payload, parts.timestamp, context.nodeName),
+    );
     this.retention = context.retention === undefined ? undefined : new ChannelRetention(context.retention, name, context.hooks);
   }
 
@@ -152,18 +157,21 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const { hooks } = this.context;
       const checked = this.typeChecked(type);
       const complete = checked ? hooks.complete : undefined;
-      const message = envelope(
-        this.context.ids.next(),
-        this.name,
-        topic as string,
-        type,
-        complete === undefined ? given : complete(this.name, type, given, this.context.nodeName),
-        this.context.clock.now(),
-        this.context.nodeName,
-      );
-      if (headers !== undefined) message.headers = headers as MessageHeaders;
-      const invalid = checked ? hooks.validate?.(this.name, type, message.payload) : undefined;
+      const id = this.context.ids.next();
+      const completed = complete === undefined ? given : complete(this.name, type, given, this.context.nodeName);
+      const timestamp = this.context.clock.now();
+      const invalid = checked ? hooks.validate?.(this.name, type, completed) : undefined;
       if (invalid !== undefined) return this.refuse('invalid_message', invalid);
+      // In a burst the queue builds the message at its turn, if nothing needs it before (PublicationQueue.drafting).
+      if (
+        this.publications.drafting &&
+        headers === undefined &&
+        this.routeDraft(id, topic as string, type, completed, timestamp, local, knownRoute)
+      ) {
+        return { ok: true, id };
+      }
+      const message = envelope(id, this.name, topic as string, type, completed, timestamp, this.context.nodeName);
+      if (headers !== undefined) message.headers = headers as MessageHeaders;
       const refusal = local ? undefined : hooks.transmit?.(message);
       if (refusal !== undefined) return this.refuse(refusal.reason, refusal.error);
       this.counters.countPublished();
@@ -363,6 +371,35 @@ export abstract class Channel implements MailboxHost, DurableHost {
     if (route.length === 0) return;
     this.counters.begin(route.length);
     this.publications.push(message, route);
+  }
+
+  /**
+   * route()'s common case for a publication whose message is built at its turn (counted as published); false
+   * when the message is needed now (retention, a transport) or the full route is (a bound near, a publishAndWait
+   * open), which takes the message itself.
+   */
+  private routeDraft(
+    id: string,
+    topic: string,
+    type: string,
+    payload: unknown,
+    timestamp: number,
+    local: boolean,
+    known: readonly Mailbox[] | undefined,
+  ): boolean {
+    // Retention keeps the message, a transport sends it: both need it now.
+    if (
+      this.retention !== undefined ||
+      (!local && (this.context.hooks.transmit !== undefined || this.context.hooks.outbound !== undefined))
+    )
+      return false;
+    if (this.waits.active !== 0 || this.publications.counting || !this.noneFull()) return false;
+    this.counters.countPublished();
+    const targets = known ?? this.index.route(topic);
+    if (targets.length === 0) return true;
+    this.counters.begin(targets.length);
+    this.publications.pushDraft(id, topic, type, payload, timestamp, targets);
+    return true;
   }
 
   /**

@@ -13,6 +13,12 @@ import type { Runnable } from './runnable.js';
 const FIRST_CLOCK_READ = 16;
 
 /**
+ * Publications waiting before new ones are drafted (see pushDraft): a streaming producer's turn stays below it,
+ * so its messages are built at publish as before, and only a burst holds drafts.
+ */
+const DRAFT_AFTER = 4096;
+
+/**
  * What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. `counted` says
  * whether the target counts this delivery among those waiting for it here (see PublicationQueue.countTargets).
  */
@@ -29,6 +35,17 @@ export interface DeliveryTarget {
   countWaiting(): void;
 }
 
+/** What a drafted publication's message is made of besides its id; consecutive drafts share one (see pushDraft). */
+export interface DraftParts {
+  readonly topic: string;
+  readonly type: string;
+  readonly payload: unknown;
+  readonly timestamp: number;
+}
+
+/** Builds a drafted publication's message at its turn (the channel's envelope, see pushDraft). */
+export type MessageBuilder = (id: string, parts: DraftParts) => PubSubMessage;
+
 /**
  * One channel's accepted publications waiting for delivery: one entry per publication, holding the message
  * and its route, rather than one mailbox entry per subscription reached. When its turn comes, each target
@@ -38,10 +55,14 @@ export interface DeliveryTarget {
 export class PublicationQueue implements Runnable {
   queued = false;
   /**
-   * Each message with its route as the index cached it (shared, frozen), or a copy without the mailboxes that
-   * refused it. Pairs side by side rather than { message, targets } objects: no allocation per publication.
+   * Each message with its route as the index cached it (shared), or a copy without the mailboxes that refused
+   * it. Pairs side by side rather than { message, targets } objects: no allocation per publication. A drafted
+   * publication holds its id instead of its message, and its parts in the pair's extra slot, until its turn
+   * builds the message (see pushDraft).
    */
-  private readonly pending = new PairQueue<PubSubMessage, readonly DeliveryTarget[]>();
+  private readonly pending = new PairQueue<PubSubMessage | string, readonly DeliveryTarget[], DraftParts>();
+  /** The parts of the last draft, shared with the next one when they are the same. */
+  private lastParts: DraftParts | undefined;
   /** Targets of the first publication already handled (a turn may end in the middle of one). */
   private cursor = 0;
   /** Counts spills, so that a delivery loop notices one happening under it. */
@@ -61,6 +82,7 @@ export class PublicationQueue implements Runnable {
     readonly channel: ChannelName,
     private readonly schedule: (queue: PublicationQueue) => void,
     private readonly latency: LatencyHistogram,
+    private readonly build: MessageBuilder,
   ) {}
 
   get runnable(): boolean {
@@ -77,6 +99,11 @@ export class PublicationQueue implements Runnable {
     return this.deliveriesHeld - this.cursor;
   }
 
+  /** Whether new publications should be drafted: so many wait that they are a burst (see pushDraft). */
+  get drafting(): boolean {
+    return this.pending.length >= DRAFT_AFTER;
+  }
+
   /** Whether the targets count their waiting deliveries (see countTargets). */
   get counting(): boolean {
     return this.counted;
@@ -84,6 +111,25 @@ export class PublicationQueue implements Runnable {
 
   push(message: PubSubMessage, targets: readonly DeliveryTarget[]): void {
     this.pending.push(message, targets);
+    this.deliveriesHeld += targets.length;
+    if (!this.queued) this.schedule(this);
+  }
+
+  /**
+   * A publication whose message nobody needs before its turn: the queue keeps its id, its route and its parts,
+   * and builds the message once, for all its targets, when the turn comes. A burst keeps every publication
+   * alive until delivered; the young generation's scavenges copy each (twice, then promote it) and the old
+   * generation they fill triggers full collections. Drafted, a publication keeps its id (32 B) and three queue
+   * slots instead of the message (80 B) and two, and consecutive ones share their parts (a burst's topic, type
+   * and payload, one timestamp per 64 publications): 1,000,000 publications to ten subscriptions through
+   * forRoot(), publish + drain 480-540 -> 270-280 ms of CPU.
+   */
+  pushDraft(id: string, topic: string, type: string, payload: unknown, timestamp: number, targets: readonly DeliveryTarget[]): void {
+    let parts = this.lastParts;
+    if (parts === undefined || parts.topic !== topic || parts.type !== type || parts.payload !== payload || parts.timestamp !== timestamp) {
+      parts = this.lastParts = { topic, type, payload, timestamp };
+    }
+    this.pending.pushWithExtra(id, targets, parts);
     this.deliveriesHeld += targets.length;
     if (!this.queued) this.schedule(this);
   }
@@ -106,7 +152,7 @@ export class PublicationQueue implements Runnable {
     let handled = 0;
     let clockAt = FIRST_CLOCK_READ;
     serving: while (handled < budget) {
-      const message = this.pending.peekFirst();
+      const message = this.firstMessage();
       if (message === undefined) break;
       const targets = this.pending.peekSecond();
       const spills = this.spills;
@@ -136,9 +182,22 @@ export class PublicationQueue implements Runnable {
     return handled;
   }
 
+  /**
+   * The oldest publication's message, built now if it was drafted, and kept in its entry: a turn may end in
+   * the middle of its targets, and the next turn must hand the rest the same message.
+   */
+  private firstMessage(): PubSubMessage | undefined {
+    const first = this.pending.peekFirst();
+    if (typeof first !== 'string') return first;
+    const message = this.build(first, this.pending.peekExtra()!);
+    this.pending.replaceFirst(message);
+    return message;
+  }
+
   /** Forgets every waiting publication; only for mailboxes that no longer take deliveries (shutdown). */
   clear(): void {
     this.pending.clear();
+    this.lastParts = undefined;
     this.cursor = 0;
     this.deliveriesHeld = 0;
     this.counted = false;
@@ -166,7 +225,7 @@ export class PublicationQueue implements Runnable {
   spill(): void {
     this.spills++;
     const counted = this.counted;
-    for (let message = this.pending.peekFirst(); message !== undefined; message = this.pending.peekFirst()) {
+    for (let message = this.firstMessage(); message !== undefined; message = this.firstMessage()) {
       const targets = this.pending.peekSecond();
       this.pending.shift();
       for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message, counted);
