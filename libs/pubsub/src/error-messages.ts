@@ -1,4 +1,4 @@
-import { CHANNEL_NAMES } from './channels/channel-names.js';
+import { CHANNEL_NAMES } from './vocabulary/channel-names.js';
 
 // Every error and refusal text of the library, so wording stays consistent and is easy to find.
 /** A value as error texts show it: never throws, whatever it is, and keeps long strings short. */

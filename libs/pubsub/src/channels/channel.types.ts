@@ -1,23 +1,8 @@
 import type { ChannelName } from './channel-names.js';
+import type { OverflowPolicy } from '../vocabulary/message.js';
 
-export interface PubSubMessage<P = unknown> {
-  /** Unique per message, across nodes and restarts. */
-  id: string;
-  channel: ChannelName;
-  topic: string;
-  /** The event type tag, e.g. 'node_health_updated'. */
-  type: string;
-  /** Delivered as published: null, {}, [] and strings included. */
-  payload: P;
-  /** Milliseconds since the epoch, set at publish. */
-  timestamp: number;
-  /** The publishing node's name. */
-  node: string;
-  /** String metadata set at publish (the `headers` option, W3C `traceparent` when tracing); covered by the signature. */
-  headers?: Record<string, string>;
-  /** Durable subscriptions: 1 on the first delivery, one more for each retry or redelivery. */
-  deliveryCount?: number;
-}
+// The message, handler and subscription the layers below channels/ share (vocabulary/message.ts).
+export type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../vocabulary/message.js';
 
 export interface PublishOptions {
   /** Deliver on this node only: never handed to the transport. */
@@ -74,11 +59,6 @@ export interface PublishAndWaitAccepted {
 // The refusal side gets the counts as `?: never` for the same reason as PublishAccepted's `reason?: never`.
 export type PublishAndWaitResult = PublishAndWaitAccepted | (PublishRefusal & { delivered?: never; failed?: never; timedOut?: never });
 
-/** A subscriber; `P` is the payload type it expects (not checked at run time: see isCatalogueMessage). */
-export type MessageHandler<P = unknown> = (message: PubSubMessage<P>) => unknown | Promise<unknown>;
-
-export type OverflowPolicy = 'drop-oldest' | 'drop-newest';
-
 export interface SubscribeOptions {
   /** Messages a mailbox holds before the overflow policy applies; default 10_000 (or the channel's setting). */
   mailboxSize?: number;
@@ -106,13 +86,6 @@ export interface SubscribeOptions {
   retryDelayMs?: number;
   /** Longest wait between two attempts; default 30_000. */
   retryMaxDelayMs?: number;
-}
-
-export interface Subscription {
-  readonly id: string;
-  readonly patterns: string[];
-  readonly closed: boolean;
-  unsubscribe(): void;
 }
 
 export interface ChannelStats {

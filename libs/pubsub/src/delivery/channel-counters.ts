@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel-names.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
 import { startDeadline } from './drain-timeout.js';
 import { LatencyHistogram } from './latency-histogram.js';
 

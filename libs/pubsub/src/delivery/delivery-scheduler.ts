@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel-names.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
 import { Deque } from './deque.js';
 import type { Runnable } from './runnable.js';
 

@@ -1,4 +1,4 @@
-import type { PubSubMessage } from '../channels/channel.types.js';
+import type { PubSubMessage } from '../vocabulary/message.js';
 import { Deque } from './deque.js';
 import { retryDelay, WaitingRetries, type RetryBackoff } from './retry-backoff.js';
 

@@ -1,5 +1,5 @@
-import type { ChannelName } from '../channels/channel-names.js';
-import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../channels/channel.types.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
+import type { MessageHandler, OverflowPolicy, PubSubMessage, Subscription } from '../vocabulary/message.js';
 import type { ChannelCounters } from './channel-counters.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 export { FULLY_TIMED_CALLS, LATENCY_SAMPLE_EVERY } from './latency-histogram.js';

@@ -1,5 +1,5 @@
-import type { ChannelName } from '../channels/channel-names.js';
-import type { PubSubMessage } from '../channels/channel.types.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
+import type { PubSubMessage } from '../vocabulary/message.js';
 import type { LatencyHistogram } from './latency-histogram.js';
 import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel-names.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
 
 /**
  * What the scheduler runs: a channel's queue of publications, or one subscription's backlog. Each belongs to

@@ -1,5 +1,5 @@
-import type { ChannelName } from '../channels/channel-names.js';
-import type { MessageHandler, PubSubMessage, Subscription } from '../channels/channel.types.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
+import type { MessageHandler, PubSubMessage, Subscription } from '../vocabulary/message.js';
 import type { ChannelCounters } from '../delivery/channel-counters.js';
 import { isThenable, onSettled } from '../delivery/handler-outcome.js';
 import { retryDelay, WaitingRetries } from '../delivery/retry-backoff.js';

@@ -1,4 +1,4 @@
-import type { PubSubMessage } from '../channels/channel.types.js';
+import type { PubSubMessage } from '../vocabulary/message.js';
 import { Deque } from '../delivery/deque.js';
 import type { DurableLag, DurableMemberOptions, DurableMembership } from './durable-backend.js';
 import { topicFilterOf, type RetentionLog, type TopicFilter } from './retention-log.js';

@@ -1,4 +1,4 @@
-import type { ChannelName } from '../channels/channel-names.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
 import type { RetentionPolicy } from './durable-backend.js';
 
 /** What audit, alerts and security keep unless configured: their records matter after the fact. */

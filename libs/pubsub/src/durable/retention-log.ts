@@ -1,4 +1,4 @@
-import type { PubSubMessage } from '../channels/channel.types.js';
+import type { PubSubMessage } from '../vocabulary/message.js';
 import { matchSegments } from '../routing/match-topic.js';
 import { TOPIC_SEPARATOR } from '../routing/topic-grammar.js';
 import type { RetentionPolicy } from './durable-backend.js';
