@@ -6,12 +6,14 @@ import { ERRORS } from '../../error-messages.js';
 import { matchTopic } from '../../routing/match-topic.js';
 import { GroupMembers, type DispatchIo } from './group-members.js';
 import type { StreamClient } from './stream-client.js';
-import { autoClaim, claimEach, groupLag, type GroupAddress } from './stream-commands.js';
+import type { GroupAddress } from './stream-commands.js';
 import { StreamMember, type InFlight } from './stream-member.js';
 import { streamReadEntries, type StreamEntry } from './stream-replies.js';
-import { CREATE_GROUP, PRUNE_CONSUMERS, UNREPORTED_LOST } from './stream-scripts.js';
+import { CREATE_GROUP, UNREPORTED_LOST } from './stream-scripts.js';
 import { startPosition } from './stream-start.js';
 import type { GroupSeeding, SeedingIo } from './group-seeding.js';
+import { GroupClaims } from './group-claims.js';
+import { GroupLag } from './group-lag.js';
 
 /** What a group needs from the backend that owns it (the connections, verification, acknowledgements). */
 export interface GroupIo {
@@ -36,16 +38,13 @@ export interface GroupIo {
 const BLOCK_MS = 1_000;
 const IDLE_MS = 1_000;
 const RETRY_MS = 250;
-const LAG_REFRESH_MS = 250;
 /**
  * Entries read beyond the members' free slots, so that a member with `concurrency: 1` does not pay a round trip
  * per message. Their ack-timeout clock (Redis's idle time) starts at the read: only with ack timeouts of a
  * second or more, where a bounded buffer drains well within it.
  */
 const READ_AHEAD = 64;
-const PRUNE_EVERY_MS = 60_000;
 const READ_AHEAD_MIN_ACK_TIMEOUT_MS = 1_000;
-const NO_LAG: DurableLag = Object.freeze({ pending: 0, backlog: 0, oldestMs: 0 });
 
 /**
  * One durable name on one channel, as seen from this node: its members here (a queue group with the members of
@@ -69,13 +68,8 @@ export class StreamGroup implements GroupAddress {
   private idle = false;
   private closed = false;
   private unreportedLost = 0;
-  private lagValue: DurableLag = NO_LAG;
-  private lagRefreshedAt = 0;
-  private lagRefreshing = false;
-  private claimCursor = '0-0';
-  private lastClaimAt = 0;
-  private claiming = false;
-  private prunedAt = Date.now();
+  private readonly lagOf: GroupLag;
+  private readonly claims: GroupClaims;
   private nextMember = 1;
   private readonly instance = Math.random().toString(36).slice(2, 8);
   /**
@@ -92,6 +86,25 @@ export class StreamGroup implements GroupAddress {
     private readonly first: DurableMemberOptions,
   ) {
     this.joinedAt = io.seeding?.io.retention(channel)?.log.end ?? 0;
+    const host = {
+      address: this,
+      log: io.log,
+      writer: () => (this.closed || !this.created ? undefined : this.io.writer()),
+      closed: () => this.closed,
+      reportLost: (count: number) => this.reportLost(count),
+    };
+    this.lagOf = new GroupLag({
+      ...host,
+      lostKey: this.lostKey,
+      idleConsumerMs: io.idleConsumerMs,
+      consumers: () => this.members.consumers(),
+    });
+    this.claims = new GroupClaims({
+      ...host,
+      members: this.members,
+      ackTimeoutMs: () => this.members.ackTimeoutMs(this.first.ackTimeoutMs),
+      dispatch: (member, entries, counts) => this.dispatch(member, entries, counts),
+    });
   }
 
   get lostKey(): string {
@@ -118,8 +131,7 @@ export class StreamGroup implements GroupAddress {
   }
 
   lag(): DurableLag {
-    if (Date.now() - this.lagRefreshedAt >= LAG_REFRESH_MS) void this.refreshLag();
-    return this.lagValue;
+    return this.lagOf.current();
   }
 
   /** The writer (re)connected: the group may be gone (a Redis restarted empty). Resolves once it exists. */
@@ -135,46 +147,13 @@ export class StreamGroup implements GroupAddress {
   }
 
   /** Entries idle for longer than the smallest ack timeout of the members here go to one with room. */
-  async claimIdle(now: number): Promise<void> {
-    const writer = this.io.writer();
-    const member = this.members.nextWithCapacity();
-    if (this.closed || !this.created || writer === undefined || member === undefined) return;
-    const ackTimeoutMs = this.members.ackTimeoutMs(this.first.ackTimeoutMs);
-    if (this.claiming || now - this.lastClaimAt < Math.min(Math.max(ackTimeoutMs / 2, 25), 1_000)) return;
-    this.lastClaimAt = now;
-    this.claiming = true;
-    try {
-      const claimed = await autoClaim(writer, this, member.consumer, ackTimeoutMs, this.claimCursor, member.capacity());
-      this.claimCursor = claimed.cursor;
-      this.reportLost(claimed.deleted);
-      this.dispatch(member, claimed.entries, claimed.counts);
-    } catch (error) {
-      if (!this.closed) this.io.log.warn(`redis-streams-claim:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
-    } finally {
-      this.claiming = false;
-    }
+  claimIdle(now: number): Promise<void> {
+    return this.claims.claimIdle(now);
   }
 
-  /** Stats: pending, unread and the age of the oldest of them, refreshed from Redis at most every 250 ms. */
-  async refreshLag(): Promise<void> {
-    const writer = this.io.writer();
-    if (this.lagRefreshing || this.closed || !this.created || writer === undefined) return;
-    this.lagRefreshing = true;
-    this.lagRefreshedAt = Date.now();
-    try {
-      const { lost, lag } = await groupLag(writer, this, this.lostKey);
-      this.reportLost(lost);
-      if (lag !== undefined) this.lagValue = lag;
-      if (Date.now() - this.prunedAt >= Math.min(PRUNE_EVERY_MS, this.io.idleConsumerMs)) {
-        this.prunedAt = Date.now();
-        const keep = this.members.consumers();
-        await writer.call('EVAL', PRUNE_CONSUMERS, 1, this.key, this.durable, this.io.idleConsumerMs, ...keep);
-      }
-    } catch (error) {
-      if (!this.closed) this.io.log.warn(`redis-streams-info:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
-    } finally {
-      this.lagRefreshing = false;
-    }
+  /** Stats: pending, unread and the age of the oldest of them (see GroupLag). */
+  refreshLag(): Promise<void> {
+    return this.lagOf.refresh();
   }
 
   async close(waitMs: number): Promise<void> {
@@ -255,7 +234,7 @@ export class StreamGroup implements GroupAddress {
         await this.pause(IDLE_MS);
         continue;
       }
-      if (this.members.orphans.size > 0) await this.reclaimOrphans(member);
+      if (this.members.orphans.size > 0) await this.claims.reclaimOrphans(member, this.io.writer());
       else if (this.members.waitingCount > 0) {
         // Read ahead already: hand it out; read more only once it is gone (or wait for a matching member's slot).
         if (!this.members.handOut(this.dispatchIo)) await this.pause(IDLE_MS);
@@ -342,26 +321,6 @@ export class StreamGroup implements GroupAddress {
 
   private leave(member: StreamMember): void {
     if (this.members.remove(member)) this.wake();
-  }
-
-  /**
-   * A member left with deliveries unacknowledged: a member that stays here takes them at once, in their order,
-   * unless another node claimed one meanwhile (its idle time in Redis is then shorter than ours).
-   */
-  private async reclaimOrphans(member: StreamMember): Promise<void> {
-    const writer = this.io.writer();
-    if (writer === undefined) return;
-    const batch = this.members.takeOrphans(member.capacity());
-    const now = Date.now();
-    // 50 ms below this node's own measure of the idle time: Redis took the delivery time a little earlier.
-    const wanted = batch.map(([id, orphan]): [string, number] => [id, Math.max(0, now - orphan.deliveredAt - 50)]);
-    try {
-      const entries = await claimEach(writer, this, member.consumer, wanted);
-      const counts = new Map(batch.map(([id, orphan]) => [id, orphan.deliveryCount + 1]));
-      this.dispatch(member, entries, counts);
-    } catch (error) {
-      if (!this.closed) this.io.log.warn(`redis-streams-claim:${this.key}`, ERRORS.durableReadFailed(this.key, String(error)));
-    }
   }
 
   /** Reported to a member of this node; kept until one runs (the count was taken off the shared tally). */
