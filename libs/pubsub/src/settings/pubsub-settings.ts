@@ -3,8 +3,8 @@
 import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min, ValidateNested } from 'class-validator';
-import type { ChannelName } from '../channels/channel-names.js';
-import type { OverflowPolicy } from '../channels/channel.types.js';
+import type { ChannelName } from '../vocabulary/channel-names.js';
+import type { OverflowPolicy } from '../vocabulary/message.js';
 import type { MetricsSettings } from './metrics-settings.js';
 import { defaultNodeName } from './default-node-name.js';
 import { MAX_TIMER_MS } from '../delivery/drain-timeout.js';
