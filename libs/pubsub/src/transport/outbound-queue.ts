@@ -4,7 +4,8 @@ import type { PubSubMessage } from '../channels/channel.types.js';
 import { ERRORS } from '../error-messages.js';
 import { Deque } from '../delivery/deque.js';
 import { RefusalPause } from './refusal-pause.js';
-import { encodeMessage, entryText, SEQUENCE_BYTES, type EncodedMessage, type FrameCodec } from './wire-frame.js';
+import { FrameBatcher, type Framed } from './frame-batcher.js';
+import { encodeMessage, type EncodedMessage, type FrameCodec } from './wire-frame.js';
 
 export interface OutboundTuning {
   /** Messages waiting to be framed; beyond this a publication is refused (counted, logged). */
@@ -77,20 +78,6 @@ export interface OutboundSink {
   sendError(error: unknown): void;
 }
 
-/** A message with its sequence number and wire text: once framed it keeps both, across re-sends. */
-interface Framed {
-  message: PubSubMessage;
-  seq: number;
-  text: string;
-  /** What the entry counts against a frame's budget (its size with room for any sequence number). */
-  bytes: number;
-  /** The entry text's exact UTF-8 size. */
-  textBytes: number;
-  attempts: number;
-  /** Too old for the bus: only its stream entry is written (appendsExpired). */
-  entryOnly?: true;
-}
-
 /**
  * Coalesces published messages into batched frames: what one event-loop turn publishes leaves together at its
  * end while a frame slot is free; at most `maxInFlightFrames` frames are unacknowledged. Messages arrive already
@@ -103,7 +90,6 @@ export class OutboundQueue {
   private retry: Framed[] = [];
   /** The batches of the frames in flight, until their answer. */
   private readonly flying = new Set<Framed[]>();
-  private readonly sequences = new Map<ChannelName, number>();
   private readonly acknowledged = new Map<ChannelName, number>();
   private inFlight = 0;
   private immediate: NodeJS.Immediate | undefined;
@@ -113,6 +99,7 @@ export class OutboundQueue {
   private partialHeld = false;
   private idleWaiters: (() => void)[] = [];
   private readonly refusalPause = new RefusalPause();
+  private readonly batcher: FrameBatcher;
 
   private lastOffered: EncodedMessage | undefined;
 
@@ -120,7 +107,9 @@ export class OutboundQueue {
     private readonly codec: FrameCodec,
     private readonly sink: OutboundSink,
     private readonly tuning: OutboundTuning,
-  ) {}
+  ) {
+    this.batcher = new FrameBatcher(tuning, sink);
+  }
 
   /** The messages of `channel` the bus has not taken yet: waiting, held after a refusal, or in a frame in flight. */
   unsent(channel: ChannelName): PubSubMessage[] {
@@ -243,7 +232,7 @@ export class OutboundQueue {
     this.cancelSchedule();
     if (this.holdsBack()) return;
     while (this.size > 0 && this.mayFlush() && this.sink.canSend()) {
-      const batch = this.takeBatch();
+      const batch = this.batcher.take(this.retry, this.pending);
       if (batch.length > 0) this.sendFrame(batch);
     }
     if (this.size > 0) this.schedule();
@@ -267,38 +256,6 @@ export class OutboundQueue {
     this.partialHeld = true;
     this.timer = setTimeout(this.flush, holdMs);
     return true;
-  }
-
-  private takeBatch(): Framed[] {
-    const { maxBatchMessages, maxFrameBytes, maxAgeMs } = this.tuning;
-    const batch: Framed[] = [];
-    let bytes = 0;
-    // Entries are added while they fit; the first one always goes, so a message larger than a frame travels alone.
-    const fits = (size: number) => batch.length === 0 || (batch.length < maxBatchMessages && bytes + size <= maxFrameBytes);
-    while (this.retry.length > 0 && fits(this.retry[0].bytes)) {
-      const framed = this.retry.shift()!;
-      bytes += framed.bytes;
-      batch.push(framed);
-    }
-    const oldest = Date.now() - maxAgeMs;
-    while (this.pending.length > 0 && fits(this.pending.peek()!.bytes + SEQUENCE_BYTES)) {
-      const { message, tail, bytes: size } = this.pending.shift()!;
-      if (message.timestamp < oldest) {
-        this.sink.failed(message, `it waited longer than messageMaxAgeMs (${maxAgeMs} ms) to be sent`);
-        if (this.sink.appendsExpired?.(message) === true) {
-          bytes += size;
-          batch.push({ message, seq: 0, text: entryText(0, tail), bytes: size, textBytes: 0, attempts: 0, entryOnly: true });
-        }
-        continue;
-      }
-      const seq = (this.sequences.get(message.channel) ?? 0) + 1;
-      this.sequences.set(message.channel, seq);
-      bytes += size + SEQUENCE_BYTES;
-      const text = entryText(seq, tail);
-      // The sequence number and its comma are ASCII: one byte per character.
-      batch.push({ message, seq, text, bytes: size + SEQUENCE_BYTES, textBytes: size + text.length - tail.length, attempts: 0 });
-    }
-    return batch;
   }
 
   private sendFrame(batch: Framed[]): void {
