@@ -1,8 +1,6 @@
 /** Pairs per chunk: a busy channel's thousand publications between two yields fit in one. */
 const PAIRS_PER_CHUNK = 1024;
-/** Each pair's two halves and its extra slot (see pushWithExtra). */
-const WIDTH = 3;
-const SLOTS = PAIRS_PER_CHUNK * WIDTH;
+const SLOTS = PAIRS_PER_CHUNK * 2;
 
 interface Chunk {
   readonly slots: unknown[];
@@ -10,13 +8,12 @@ interface Chunk {
 }
 
 /**
- * A FIFO of (first, second) pairs in a list of fixed-size chunks, both halves of a pair side by side, with an
- * extra slot per pair that the owner may fill (pushWithExtra) and read (peekExtra).
+ * A FIFO of (first, second) pairs in a list of fixed-size chunks, both halves of a pair side by side.
  * Unlike a ring buffer it never copies what it holds to grow: a burst of a million publications costs a
  * thousand small arrays, not ever larger ones copied at each doubling (4 % of a burst profile). One emptied
  * chunk is kept for the next pushes, so a queue that fills and drains every turn allocates nothing.
  */
-export class PairQueue<A, B, C = never> {
+export class PairQueue<A, B> {
   private head: Chunk | undefined;
   private tail: Chunk | undefined;
   /** Slot of the oldest pair in `head`. */
@@ -31,18 +28,18 @@ export class PairQueue<A, B, C = never> {
   }
 
   push(first: A, second: B): void {
-    const tail = this.reserve();
+    let tail = this.tail;
+    if (tail === undefined) {
+      tail = this.head = this.tail = this.chunk();
+      this.headSlot = this.tailSlot = 0;
+    } else if (this.tailSlot === SLOTS) {
+      tail = tail.next = this.tail = this.chunk();
+      this.tailSlot = 0;
+    }
     tail.slots[this.tailSlot] = first;
     tail.slots[this.tailSlot + 1] = second;
-    this.tailSlot += WIDTH;
-  }
-
-  pushWithExtra(first: A, second: B, extra: C): void {
-    const tail = this.reserve();
-    tail.slots[this.tailSlot] = first;
-    tail.slots[this.tailSlot + 1] = second;
-    tail.slots[this.tailSlot + 2] = extra;
-    this.tailSlot += WIDTH;
+    this.tailSlot += 2;
+    this.count++;
   }
 
   /** The oldest pair's first half; undefined when empty. */
@@ -55,14 +52,11 @@ export class PairQueue<A, B, C = never> {
     return this.head!.slots[this.headSlot + 1] as B;
   }
 
-  /** The oldest pair's extra slot (undefined unless pushed with one); only when not empty. */
-  peekExtra(): C | undefined {
-    return this.head!.slots[this.headSlot + 2] as C | undefined;
-  }
-
-  /** Replaces the oldest pair's first half; only when not empty. */
-  replaceFirst(first: A): void {
-    this.head!.slots[this.headSlot] = first;
+  /** Replaces the oldest pair; only when not empty. */
+  replaceFirstPair(first: A, second: B): void {
+    const slots = this.head!.slots;
+    slots[this.headSlot] = first;
+    slots[this.headSlot + 1] = second;
   }
 
   /** Removes the oldest pair, if any (a handler may have cleared the queue under its caller). */
@@ -71,8 +65,7 @@ export class PairQueue<A, B, C = never> {
     const head = this.head!;
     head.slots[this.headSlot] = undefined;
     head.slots[this.headSlot + 1] = undefined;
-    head.slots[this.headSlot + 2] = undefined;
-    this.headSlot += WIDTH;
+    this.headSlot += 2;
     if (--this.count === 0 && head === this.tail) {
       this.headSlot = this.tailSlot = 0;
     } else if (this.headSlot === SLOTS) {
@@ -88,27 +81,13 @@ export class PairQueue<A, B, C = never> {
     let slot = this.headSlot;
     for (let chunk = this.head, left = this.count; chunk !== undefined && left > 0; chunk = chunk.next, slot = 0) {
       const end = chunk === this.tail ? this.tailSlot : SLOTS;
-      for (; slot < end && left > 0; slot += WIDTH, left--) visit(chunk.slots[slot] as A, chunk.slots[slot + 1] as B);
+      for (; slot < end && left > 0; slot += 2, left--) visit(chunk.slots[slot] as A, chunk.slots[slot + 1] as B);
     }
   }
 
   clear(): void {
     this.head = this.tail = this.spare = undefined;
     this.headSlot = this.tailSlot = this.count = 0;
-  }
-
-  /** The tail chunk, with room for one more pair at `tailSlot` (counted). */
-  private reserve(): Chunk {
-    let tail = this.tail;
-    if (tail === undefined) {
-      tail = this.head = this.tail = this.chunk();
-      this.headSlot = this.tailSlot = 0;
-    } else if (this.tailSlot === SLOTS) {
-      tail = tail.next = this.tail = this.chunk();
-      this.tailSlot = 0;
-    }
-    this.count++;
-    return tail;
   }
 
   private chunk(): Chunk {

@@ -35,12 +35,13 @@ export interface DeliveryTarget {
   countWaiting(): void;
 }
 
-/** What a drafted publication's message is made of besides its id; consecutive drafts share one (see pushDraft). */
+/** A drafted publication's route and what its message is made of besides its id (see pushDraft). */
 export interface DraftParts {
   readonly topic: string;
   readonly type: string;
   readonly payload: unknown;
   readonly timestamp: number;
+  readonly targets: readonly DeliveryTarget[];
 }
 
 /** Builds a drafted publication's message at its turn (the channel's envelope, see pushDraft). */
@@ -57,10 +58,10 @@ export class PublicationQueue implements Runnable {
   /**
    * Each message with its route as the index cached it (shared), or a copy without the mailboxes that refused
    * it. Pairs side by side rather than { message, targets } objects: no allocation per publication. A drafted
-   * publication holds its id instead of its message, and its parts in the pair's extra slot, until its turn
-   * builds the message (see pushDraft).
+   * publication is the pair (id, parts) until its turn builds the message and makes it (message, targets): see
+   * pushDraft and firstMessage.
    */
-  private readonly pending = new PairQueue<PubSubMessage | string, readonly DeliveryTarget[], DraftParts>();
+  private readonly pending = new PairQueue<PubSubMessage | string, readonly DeliveryTarget[] | DraftParts>();
   /** The parts of the last draft, shared with the next one when they are the same. */
   private lastParts: DraftParts | undefined;
   /** Targets of the first publication already handled (a turn may end in the middle of one). */
@@ -119,17 +120,24 @@ export class PublicationQueue implements Runnable {
    * A publication whose message nobody needs before its turn: the queue keeps its id, its route and its parts,
    * and builds the message once, for all its targets, when the turn comes. A burst keeps every publication
    * alive until delivered; the young generation's scavenges copy each (twice, then promote it) and the old
-   * generation they fill triggers full collections. Drafted, a publication keeps its id (32 B) and three queue
-   * slots instead of the message (80 B) and two, and consecutive ones share their parts (a burst's topic, type
-   * and payload, one timestamp per 64 publications): 1,000,000 publications to ten subscriptions through
-   * forRoot(), publish + drain 480-540 -> 270-280 ms of CPU.
+   * generation they fill triggers full collections. Drafted, a publication keeps its id (32 B) and its two queue
+   * slots instead of the message (80 B) too, and consecutive ones share their parts (a burst's topic, type,
+   * payload and route, one timestamp per 64 publications): 1,000,000 publications to ten subscriptions through
+   * forRoot(), publish + drain 480-540 -> 250-280 ms of CPU.
    */
   pushDraft(id: string, topic: string, type: string, payload: unknown, timestamp: number, targets: readonly DeliveryTarget[]): void {
     let parts = this.lastParts;
-    if (parts === undefined || parts.topic !== topic || parts.type !== type || parts.payload !== payload || parts.timestamp !== timestamp) {
-      parts = this.lastParts = { topic, type, payload, timestamp };
+    if (
+      parts === undefined ||
+      parts.targets !== targets ||
+      parts.topic !== topic ||
+      parts.type !== type ||
+      parts.payload !== payload ||
+      parts.timestamp !== timestamp
+    ) {
+      parts = this.lastParts = { topic, type, payload, timestamp, targets };
     }
-    this.pending.pushWithExtra(id, targets, parts);
+    this.pending.push(id, parts);
     this.deliveriesHeld += targets.length;
     if (!this.queued) this.schedule(this);
   }
@@ -142,7 +150,8 @@ export class PublicationQueue implements Runnable {
     if (this.counted) return;
     this.counted = true;
     let skip = this.cursor;
-    this.pending.forEach((_message, targets) => {
+    this.pending.forEach((first, second) => {
+      const targets = typeof first === 'string' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[]);
       for (let i = skip; i < targets.length; i++) targets[i].countWaiting();
       skip = 0;
     });
@@ -154,7 +163,7 @@ export class PublicationQueue implements Runnable {
     serving: while (handled < budget) {
       const message = this.firstMessage();
       if (message === undefined) break;
-      const targets = this.pending.peekSecond();
+      const targets = this.firstTargets();
       const spills = this.spills;
       // One latency sample decision per publication rather than per delivery: same share of calls timed.
       const timed = this.latency.times(++this.turns);
@@ -178,20 +187,26 @@ export class PublicationQueue implements Runnable {
       this.shiftFirst();
     }
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
-    if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.pending.peekSecond().length) this.shiftFirst();
+    if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.firstTargets().length) this.shiftFirst();
     return handled;
   }
 
   /**
-   * The oldest publication's message, built now if it was drafted, and kept in its entry: a turn may end in
-   * the middle of its targets, and the next turn must hand the rest the same message.
+   * The oldest publication's message, built now if it was drafted, and kept in its entry with its route: a turn
+   * may end in the middle of its targets, and the next turn must hand the rest the same message.
    */
   private firstMessage(): PubSubMessage | undefined {
     const first = this.pending.peekFirst();
     if (typeof first !== 'string') return first;
-    const message = this.build(first, this.pending.peekExtra()!);
-    this.pending.replaceFirst(message);
+    const parts = this.pending.peekSecond() as DraftParts;
+    const message = this.build(first, parts);
+    this.pending.replaceFirstPair(message, parts.targets);
     return message;
+  }
+
+  /** The oldest publication's route, once firstMessage has made its entry a (message, targets) pair. */
+  private firstTargets(): readonly DeliveryTarget[] {
+    return this.pending.peekSecond() as readonly DeliveryTarget[];
   }
 
   /** Forgets every waiting publication; only for mailboxes that no longer take deliveries (shutdown). */
@@ -210,7 +225,7 @@ export class PublicationQueue implements Runnable {
    */
   private shiftFirst(): void {
     if (this.pending.length > 0) {
-      this.deliveriesHeld -= this.pending.peekSecond().length;
+      this.deliveriesHeld -= this.firstTargets().length;
       this.pending.shift();
     }
     this.cursor = 0;
@@ -226,7 +241,7 @@ export class PublicationQueue implements Runnable {
     this.spills++;
     const counted = this.counted;
     for (let message = this.firstMessage(); message !== undefined; message = this.firstMessage()) {
-      const targets = this.pending.peekSecond();
+      const targets = this.firstTargets();
       this.pending.shift();
       for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message, counted);
       this.cursor = 0;
