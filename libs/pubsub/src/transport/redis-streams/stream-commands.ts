@@ -1,7 +1,7 @@
 import type { DurableLag } from '../../durable/durable-backend.js';
 import type { StreamClient } from './stream-client.js';
 import { idTime } from './stream-ids.js';
-import { toRecord, wellFormed, type StreamEntry } from './stream-replies.js';
+import { streamReadEntries, toRecord, wellFormed, type StreamEntry } from './stream-replies.js';
 import { UNREPORTED_LOST } from './stream-scripts.js';
 
 /** One group of one stream, named as Redis knows it. */
@@ -90,4 +90,30 @@ export async function groupLag(client: StreamClient, group: GroupAddress, lostKe
   }
   const oldestMs = oldest === Number.POSITIVE_INFINITY ? 0 : Math.max(0, Date.now() - oldest);
   return { lost: Number(lost ?? 0), lag: { pending, backlog, oldestMs } };
+}
+
+/**
+ * XREADGROUP of new entries for `consumer` (blocking up to `blockMs` if given), after the group's unreported
+ * trimmed entries are taken off the shared tally: trimming is only seen before a read, which folds what it
+ * skipped into the group's entries-read. `error`: the read failed (NOGROUP included); what was taken off the
+ * tally is in `lost` all the same. Rejects when neither answered (the connection).
+ */
+export async function readNew(
+  reader: StreamClient,
+  group: GroupAddress,
+  lostKey: string,
+  consumer: string,
+  count: number,
+  blockMs: number | undefined,
+): Promise<{ lost: number; entries: StreamEntry[]; error?: Error }> {
+  const block = blockMs === undefined ? [] : ['BLOCK', blockMs];
+  const results = ((await reader
+    .pipeline()
+    .call('EVAL', UNREPORTED_LOST, 2, group.key, lostKey, group.durable)
+    .call('XREADGROUP', 'GROUP', group.durable, consumer, 'COUNT', count, ...block, 'STREAMS', group.key, '>')
+    .exec()) ?? []) as Array<[Error | null, unknown]>;
+  const [[lostError, lost] = [null, 0], [readError, reply] = [null, null]] = results;
+  const taken = lostError === null ? Number(lost ?? 0) : 0;
+  if (readError !== null) return { lost: taken, entries: [], error: readError };
+  return { lost: taken, entries: streamReadEntries(reply, group.key) };
 }

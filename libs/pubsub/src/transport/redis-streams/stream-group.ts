@@ -6,10 +6,10 @@ import { ERRORS } from '../../error-messages.js';
 import { matchTopic } from '../../routing/match-topic.js';
 import { GroupMembers, type DispatchIo } from './group-members.js';
 import type { StreamClient } from './stream-client.js';
-import type { GroupAddress } from './stream-commands.js';
+import { readNew, type GroupAddress } from './stream-commands.js';
 import { StreamMember, type InFlight } from './stream-member.js';
-import { streamReadEntries, type StreamEntry } from './stream-replies.js';
-import { CREATE_GROUP, UNREPORTED_LOST } from './stream-scripts.js';
+import type { StreamEntry } from './stream-replies.js';
+import { CREATE_GROUP } from './stream-scripts.js';
 import { startPosition } from './stream-start.js';
 import type { GroupSeeding, SeedingIo } from './group-seeding.js';
 import { GroupClaims } from './group-claims.js';
@@ -267,31 +267,13 @@ export class StreamGroup implements GroupAddress {
 
   /** Reads new entries for `member` (blocking for up to `blockMs` when the group was idle); returns how many. */
   private async read(reader: StreamClient, member: StreamMember, blockMs: number | undefined): Promise<number> {
-    const block = blockMs === undefined ? [] : ['BLOCK', blockMs];
     // Everything this node accepted before the read was in the stream by then (appended with its bus frame).
     const readFrom = this.io.seeding?.io.retention(this.channel)?.log.end;
     try {
-      // Trimming is only seen before a read: the read folds what it skipped into the group's entries-read.
-      const results = ((await reader
-        .pipeline()
-        .call('EVAL', UNREPORTED_LOST, 2, this.key, this.lostKey, this.durable)
-        .call(
-          'XREADGROUP',
-          'GROUP',
-          this.durable,
-          member.consumer,
-          'COUNT',
-          Math.max(1, member.capacity()) + this.readAhead(),
-          ...block,
-          'STREAMS',
-          this.key,
-          '>',
-        )
-        .exec()) ?? []) as Array<[Error | null, unknown]>;
-      const [[lostError, lost] = [null, 0], [readError, reply] = [null, null]] = results;
-      if (lostError === null) this.reportLost(Number(lost ?? 0));
-      if (readError !== null) throw readError;
-      const entries = streamReadEntries(reply, this.key);
+      const count = Math.max(1, member.capacity()) + this.readAhead();
+      const { lost, entries, error } = await readNew(reader, this, this.lostKey, member.consumer, count, blockMs);
+      this.reportLost(lost);
+      if (error !== undefined) throw error;
       if (readFrom !== undefined) this.joinedAt = readFrom;
       this.dispatch(member, entries, undefined);
       return entries.length;
