@@ -375,8 +375,8 @@ export abstract class Channel implements MailboxHost, DurableHost {
 
   /**
    * route()'s common case for a publication whose message is built at its turn (counted as published); false
-   * when the message is needed now (retention, a transport) or the full route is (a bound near, a publishAndWait
-   * open), which takes the message itself.
+   * when the message is needed now (retention, a transport), the full route is (a bound near, a publishAndWait
+   * open) or the queue does not draft it (see PublicationQueue.pushDraft): the caller then builds the message.
    */
   private routeDraft(
     id: string,
@@ -394,11 +394,10 @@ export abstract class Channel implements MailboxHost, DurableHost {
     )
       return false;
     if (this.waits.active !== 0 || this.publications.counting || !this.noneFull()) return false;
-    this.counters.countPublished();
     const targets = known ?? this.index.route(topic);
-    if (targets.length === 0) return true;
-    this.counters.begin(targets.length);
-    this.publications.pushDraft(id, topic, type, payload, timestamp, targets);
+    if (targets.length > 0 && !this.publications.pushDraft(id, topic, type, payload, timestamp, targets)) return false;
+    this.counters.countPublished();
+    if (targets.length > 0) this.counters.begin(targets.length);
     return true;
   }
 

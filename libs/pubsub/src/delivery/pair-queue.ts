@@ -52,6 +52,16 @@ export class PairQueue<A, B> {
     return this.head!.slots[this.headSlot + 1] as B;
   }
 
+  /** The newest pair's first half; only when not empty. */
+  peekLastFirst(): A {
+    return this.tail!.slots[this.tailSlot - 2] as A;
+  }
+
+  /** The newest pair's second half; only when not empty. */
+  peekLastSecond(): B {
+    return this.tail!.slots[this.tailSlot - 1] as B;
+  }
+
   /** Replaces the oldest pair; only when not empty. */
   replaceFirstPair(first: A, second: B): void {
     const slots = this.head!.slots;
