@@ -21,7 +21,7 @@ describe('forRootAsync with @nestjs/config (the README example)', () => {
     await moduleRef.init();
     expect(moduleRef.get(PubSubManager).nodeName).toBe('config-node');
     expect(moduleRef.get(PubSubConfigService).healthBroadcastInterval).toBe(4321);
-    const { settings } = moduleRef.get<PubSubRuntime>(PUBSUB_RUNTIME);
+    const { settings } = moduleRef.get<PubSubRuntime>(PUBSUB_RUNTIME).core;
     expect(settings.secretKeys).toEqual(['a-secret-from-the-environment']);
     expect(settings.transport.type).toBe('memory');
     await moduleRef.close();

@@ -49,7 +49,7 @@ describe('PubSubModule.forTest', () => {
     // The same environment makes forRoot pick the Redis transport and the integration layer.
     expect(resolvePubSubSettings({})).toMatchObject({ integration: true, transport: { type: 'redis' } });
     const app = await testApp();
-    expect(app.get<PubSubRuntime>(PUBSUB_RUNTIME).settings).toMatchObject({ integration: false, transport: { type: 'memory' } });
+    expect(app.get<PubSubRuntime>(PUBSUB_RUNTIME).core.settings).toMatchObject({ integration: false, transport: { type: 'memory' } });
     const system = recordMessages(app.get(SystemChannel), '*');
     expect(app.get(PubSubManager).nodes()).toEqual([app.get(PubSubManager).nodeName]);
     expect(app.get(PubSubConfigService).isEnabled()).toBe(false);

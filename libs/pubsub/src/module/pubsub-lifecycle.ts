@@ -36,47 +36,47 @@ export class PubSubLifecycle implements OnModuleInit, OnApplicationBootstrap, Be
 
   async onModuleInit(): Promise<void> {
     if (!this.runtime.firstTime('bind-handlers')) return;
-    this.explorer.bind(this.runtime.channels);
-    for (const warning of this.explorer.unboundHandlers()) this.runtime.logger.warn(warning);
-    const bridged = this.runtime.settings.eventEmitterChannels;
-    if (bridged.length > 0) await startEventEmitterBridge(this.runtime.channels, bridged, this.moduleRef);
+    this.explorer.bind(this.runtime.core.channels);
+    for (const warning of this.explorer.unboundHandlers()) this.runtime.core.logger.warn(warning);
+    const bridged = this.runtime.core.settings.eventEmitterChannels;
+    if (bridged.length > 0) await startEventEmitterBridge(this.runtime.core.channels, bridged, this.moduleRef);
   }
 
   async onApplicationBootstrap(): Promise<void> {
     if (!this.runtime.firstTime('bootstrap')) return;
-    await this.runtime.transport.start();
+    await this.runtime.core.transport.start();
     this.runtime.startBroadcasters(this.schedulerRegistry ?? new SchedulerRegistry());
-    this.runtime.integration.broadcastSystemLifecycle('started', LIBRARY_NAME, LIBRARY_VERSION);
+    this.runtime.core.integration.broadcastSystemLifecycle('started', LIBRARY_NAME, LIBRARY_VERSION);
   }
 
   async beforeApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('drain')) return;
     // The library's own announcement goes out first; from then on publications get 'closed' (dead letters of
     // the drain excepted), so the self-monitor stops too: its alerts could not be published.
-    this.runtime.integration.broadcastSystemLifecycle('stopping', LIBRARY_NAME, LIBRARY_VERSION);
-    this.runtime.channels.stopPublishing();
-    this.runtime.monitor.stop();
+    this.runtime.core.integration.broadcastSystemLifecycle('stopping', LIBRARY_NAME, LIBRARY_VERSION);
+    this.runtime.core.channels.stopPublishing();
+    this.runtime.core.monitor.stop();
     this.runtime.stopBroadcasters();
-    await this.runtime.channels.drain(SHUTDOWN_DRAIN_TIMEOUT_MS);
+    await this.runtime.core.channels.drain(SHUTDOWN_DRAIN_TIMEOUT_MS);
     this.closeChannels();
   }
 
   async onApplicationShutdown(): Promise<void> {
     if (!this.runtime.firstTime('close')) return;
     this.closeChannels();
-    await this.runtime.transport.close();
-    await this.runtime.closeObservability();
+    await this.runtime.core.transport.close();
+    await this.runtime.core.closeObservability();
   }
 
   /** No handler runs after this; what the drain did not finish is counted in `dropped` and logged once. */
   private closeChannels(): void {
     // Also here, for an application closed without beforeApplicationShutdown: discards must not raise alerts.
-    this.runtime.monitor.stop();
-    const discarded = Object.entries(this.runtime.channels.close());
+    this.runtime.core.monitor.stop();
+    const discarded = Object.entries(this.runtime.core.channels.close());
     if (discarded.length === 0) return;
     const total = discarded.reduce((sum, [, count]) => sum + count, 0);
     const perChannel = discarded.map(([channel, count]) => `${channel} ${count}`).join(', ');
-    this.runtime.logger.warn(
+    this.runtime.core.logger.warn(
       `Shutdown discarded ${total} messages still queued or running when the channels closed, after a drain of at most ${SHUTDOWN_DRAIN_TIMEOUT_MS} ms (counted in dropped): ${perChannel}`,
     );
   }

@@ -1,19 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { SchedulerRegistry } from '@nestjs/schedule';
-import type { ChannelSet } from '../channels/channel-set.js';
-import type { PubSubManager } from '../channels/pubsub-manager.js';
 import { PubSubCore } from '../core/pubsub-core.js';
+import type { PubSubSettings } from '../settings/pubsub-settings.js';
 import type { PubSubLogger } from '../delivery/pubsub-logger.js';
 import { ERRORS } from '../error-messages.js';
 import { Broadcasters } from '../integration/broadcasters.js';
-import type { PubSubConfigService } from '../integration/pubsub-config.service.js';
-import type { PubSubIntegration } from '../integration/pubsub-integration.js';
-import type { SelfMonitor } from '../integration/self-monitor.js';
-import type { PubSubHealthIndicator } from '../observability/health-indicator.js';
-import type { RuntimeObservability } from '../observability/runtime-observability.js';
-import type { PubSubSecurity } from '../security/pubsub-security.js';
-import type { PubSubSettings } from '../settings/pubsub-settings.js';
-import type { TransportLayer } from '../transport/transport-contract.js';
 import { optionDifferences } from './option-differences.js';
 import type { PubSubModuleOptions } from './pubsub-options.interface.js';
 import { resolvePubSubSettings } from './pubsub-settings.js';
@@ -49,7 +40,7 @@ export class PubSubRuntime {
     const key = differences.join(',');
     if (differences.length === 0 || this.warned.has(key)) return;
     this.warned.add(key);
-    this.logger.warn(ERRORS.secondForRootDiffers(differences));
+    this.core.logger.warn(ERRORS.secondForRootDiffers(differences));
   }
 
   /** The library itself, wired without Nest; everything below only adds the module's glue. */
@@ -61,46 +52,6 @@ export class PubSubRuntime {
     this.core = new PubSubCore(settings, logger);
   }
 
-  get settings(): PubSubSettings {
-    return this.core.settings;
-  }
-  get logger(): PubSubLogger {
-    return this.core.logger;
-  }
-  get channels(): ChannelSet {
-    return this.core.channels;
-  }
-  get manager(): PubSubManager {
-    return this.core.manager;
-  }
-  get config(): PubSubConfigService {
-    return this.core.config;
-  }
-  get security(): PubSubSecurity {
-    return this.core.security;
-  }
-  get integration(): PubSubIntegration {
-    return this.core.integration;
-  }
-  get monitor(): SelfMonitor {
-    return this.core.monitor;
-  }
-  get transport(): TransportLayer {
-    return this.core.transport;
-  }
-  get health(): PubSubHealthIndicator {
-    return this.core.health;
-  }
-
-  /** Loads the optional instruments (metrics, tracing) once; the module waits for this before handing out channels. */
-  startObservability(): Promise<RuntimeObservability> {
-    return this.core.startObservability();
-  }
-
-  closeObservability(): Promise<void> {
-    return this.core.closeObservability();
-  }
-
   /** Runs `step` the first time it is asked for in this application; every module instance asks. */
   firstTime(step: string): boolean {
     if (this.once.has(step)) return false;
@@ -109,13 +60,8 @@ export class PubSubRuntime {
   }
 
   startBroadcasters(registry: SchedulerRegistry): void {
-    this.broadcasters = new Broadcasters({
-      channels: this.channels,
-      config: this.config,
-      registry,
-      logger: this.logger,
-      nodes: () => this.transport.nodes(),
-    });
+    const { channels, config, logger, transport } = this.core;
+    this.broadcasters = new Broadcasters({ channels, config, registry, logger, nodes: () => transport.nodes() });
     this.broadcasters.start();
   }
 

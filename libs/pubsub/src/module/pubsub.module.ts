@@ -28,15 +28,15 @@ const fromRuntime = (provide: InjectionToken, pick: (runtime: PubSubRuntime) => 
   inject: [PUBSUB_RUNTIME],
 });
 
-const channelProviders = CHANNEL_NAMES.map((name) => fromRuntime(CHANNEL_CLASSES[name], (runtime) => runtime.channels.channel(name)));
+const channelProviders = CHANNEL_NAMES.map((name) => fromRuntime(CHANNEL_CLASSES[name], (runtime) => runtime.core.channels.channel(name)));
 
 const publicProviders: Provider[] = [
-  fromRuntime(PubSubManager, (runtime) => runtime.manager),
-  fromRuntime(PubSubConfigService, (runtime) => runtime.config),
-  fromRuntime(PubSubIntegration, (runtime) => runtime.integration),
-  fromRuntime(PubSubSecurity, (runtime) => runtime.security),
+  fromRuntime(PubSubManager, (runtime) => runtime.core.manager),
+  fromRuntime(PubSubConfigService, (runtime) => runtime.core.config),
+  fromRuntime(PubSubIntegration, (runtime) => runtime.core.integration),
+  fromRuntime(PubSubSecurity, (runtime) => runtime.core.security),
   // Terminus itself is loaded on the first check, so applications without it can still import PubSubModule.
-  fromRuntime(PubSubHealthIndicator, (runtime) => runtime.health),
+  fromRuntime(PubSubHealthIndicator, (runtime) => runtime.core.health),
   ...channelProviders,
 ];
 
@@ -47,7 +47,7 @@ const publicProviders: Provider[] = [
       provide: PUBSUB_RUNTIME,
       useFactory: async (container: ModulesContainer, options: PubSubModuleOptions, logger?: PubSubLogger) => {
         const runtime = PubSubRuntime.for(container, options, logger);
-        await runtime.startObservability();
+        await runtime.core.startObservability();
         return runtime;
       },
       inject: [ModulesContainer, PUBSUB_MODULE_OPTIONS, { token: PUBSUB_LOGGER, optional: true }],
