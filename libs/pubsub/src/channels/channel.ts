@@ -71,7 +71,8 @@ export abstract class Channel implements MailboxHost, DurableHost {
       name,
       (queue) => context.scheduler.schedule(queue),
       this.counters.latency,
-      (id, parts) => envelopeAtTurn(id, name, parts.topic, parts.type, parts.payload, parts.timestamp, context.nodeName),
+      (idSequence, parts) =>
+        envelopeAtTurn(context.ids.idOf(idSequence), name, parts.topic, parts.type, parts.payload, parts.timestamp, context.nodeName),
     );
     this.retention = context.retention === undefined ? undefined : new ChannelRetention(context.retention, name, context.hooks);
   }
@@ -158,6 +159,8 @@ export abstract class Channel implements MailboxHost, DurableHost {
       const checked = this.typeChecked(type);
       const complete = checked ? hooks.complete : undefined;
       const id = this.context.ids.next();
+      // Read at once: a hook below could publish, and a draft keeps this number instead of the id (see idOf).
+      const idSequence = this.context.ids.sequence;
       const completed = complete === undefined ? given : complete(this.name, type, given, this.context.nodeName);
       const timestamp = this.context.clock.now();
       const invalid = checked ? hooks.validate?.(this.name, type, completed) : undefined;
@@ -166,7 +169,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       if (
         this.publications.drafting &&
         headers === undefined &&
-        this.routeDraft(id, topic as string, type, completed, timestamp, local, knownRoute)
+        this.routeDraft(idSequence, topic as string, type, completed, timestamp, local, knownRoute)
       ) {
         return { ok: true, id };
       }
@@ -379,7 +382,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
    * open) or the queue does not draft it (see PublicationQueue.pushDraft): the caller then builds the message.
    */
   private routeDraft(
-    id: string,
+    idSequence: number,
     topic: string,
     type: string,
     payload: unknown,
@@ -395,7 +398,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       return false;
     if (this.waits.active !== 0 || this.publications.counting || !this.noneFull()) return false;
     const targets = known ?? this.index.route(topic);
-    if (targets.length > 0 && !this.publications.pushDraft(id, topic, type, payload, timestamp, targets)) return false;
+    if (targets.length > 0 && !this.publications.pushDraft(idSequence, topic, type, payload, timestamp, targets)) return false;
     this.counters.countPublished();
     if (targets.length > 0) this.counters.begin(targets.length);
     return true;

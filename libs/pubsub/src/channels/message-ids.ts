@@ -14,6 +14,9 @@ export class MessageIdSource {
   private thousands = 0;
   private head = this.prefix;
   private units = 0;
+  /** The head idOf rendered last: a drafted burst asks for consecutive sequences, a thousand per head. */
+  private renderedThousands = 0;
+  private renderedHead = this.prefix;
 
   next(): string {
     if (++this.units === SUFFIXES.length) {
@@ -21,6 +24,24 @@ export class MessageIdSource {
       this.head = this.prefix + ++this.thousands;
     }
     return this.head + SUFFIXES[this.units];
+  }
+
+  /** The sequence number of the id `next` returned last: idOf(sequence) renders the same id again. */
+  get sequence(): number {
+    return this.thousands * SUFFIXES.length + this.units;
+  }
+
+  /**
+   * The id of a sequence number, equal to the one `next` returned for it. A queued publication can keep the
+   * number (held in its slot) instead of the id string (32 B the scavenger copies until its turn).
+   */
+  idOf(sequence: number): string {
+    const thousands = Math.floor(sequence / SUFFIXES.length);
+    if (thousands !== this.renderedThousands) {
+      this.renderedThousands = thousands;
+      this.renderedHead = thousands === 0 ? this.prefix : this.prefix + thousands;
+    }
+    return this.renderedHead + SUFFIXES[sequence - thousands * SUFFIXES.length];
   }
 }
 
