@@ -4,6 +4,7 @@ import type { PubSubMessage } from '../../channels/channel.types.js';
 import type { RetentionPolicy } from '../../durable/durable-backend.js';
 import type { PubSubSecurity } from '../../security/pubsub-security.js';
 import type { FrameGate } from '../frame-gate.js';
+import type { RedisBus } from '../redis-bus.js';
 import type { SendRefusal } from '../outbound-queue.js';
 import { CHANNEL_NAMES } from '../../channels/channel-names.js';
 import { GATE_CHECK, GATED_PUBLISH, markerKey, READ_MARKERS } from './gate-scripts.js';
@@ -17,14 +18,7 @@ export type ScriptRunner = (script: string, keys: string[], args: (string | numb
  * On the same connection: WATCH `watch`, run the script, then publish the frame (and DEL `clear`) in a transaction
  * Redis runs only if no watched key was written meanwhile (RedisBus.publishChecked); receivers undefined: it did not run.
  */
-export type CheckedPublisher = (
-  watch: string[],
-  script: string,
-  keys: string[],
-  args: (string | number | Buffer)[],
-  frame: Buffer,
-  clear: string,
-) => Promise<{ reply: unknown; receivers: number | undefined }>;
+export type CheckedPublisher = RedisBus['publishChecked'];
 
 /** A message of a frame with its wire entry (`[seq,...tail]`), from which its stream entry is made when needed. */
 export interface GatedEntry {
