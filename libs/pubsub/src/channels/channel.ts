@@ -354,7 +354,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
 
   /** One queue entry for the publication, sharing the cached route unless a full mailbox refused the message. */
   private route(message: PubSubMessage, targets = this.index.route(message.topic)): void {
-    if (this.waits.active === 0 && !this.publications.counting && this.noneFull()) {
+    if (this.admitsAll()) {
       // No target has a backlog plus queued deliveries as long as its mailboxSize: each would admit the message
       // as it is, and their own counts are taken only when someone needs them (countShared).
       if (targets.length === 0) return;
@@ -396,12 +396,20 @@ export abstract class Channel implements MailboxHost, DurableHost {
       (!local && (this.context.hooks.transmit !== undefined || this.context.hooks.outbound !== undefined))
     )
       return false;
-    if (this.waits.active !== 0 || this.publications.counting || !this.noneFull()) return false;
+    if (!this.admitsAll()) return false;
     const targets = known ?? this.index.route(topic);
     if (targets.length > 0 && !this.publications.pushDraft(idSequence, topic, type, payload, timestamp, targets)) return false;
     this.counters.countPublished();
     if (targets.length > 0) this.counters.begin(targets.length);
     return true;
+  }
+
+  /**
+   * Whether every target admits a publication as it is, uncounted: no publishAndWait follows the route, the
+   * queue does not count per mailbox, and no mailbox can be full (route's common case, and every draft's).
+   */
+  private admitsAll(): boolean {
+    return this.waits.active === 0 && !this.publications.counting && this.noneFull();
   }
 
   /**
