@@ -79,11 +79,11 @@ export class StreamGate implements FrameGate {
 
   async refresh(): Promise<void> {
     const channels = CHANNEL_NAMES.filter((channel) => this.options.policyOf(channel) !== undefined);
+    if (channels.length === 0) return;
     const keys = channels.flatMap((channel) => {
       const stream = streamKey(this.options.prefix, channel);
       return [markerKey(stream), stream];
     });
-    if (channels.length === 0) return;
     // Only a shortcut: a wrong belief costs one refusal, never a message.
     const states = await this.options.run(READ_MARKERS, keys, []).catch(() => []);
     if (Array.isArray(states)) states.forEach((state, i) => this.learn(channels[i], String(state)));
@@ -117,9 +117,13 @@ export class StreamGate implements FrameGate {
     if (retained.length === 0 && this.gatedInFlight === 0) return this.options.publish(frame);
     const channels = retained.map(({ channel }) => channel);
     const keys = [this.refusalKey, this.pendingKey];
+    // A checked frame's transaction watches the refusal key and each channel's marker.
+    const watch = [this.refusalKey];
     for (const channel of channels) {
       const stream = streamKey(this.options.prefix, channel);
-      keys.push(markerKey(stream), stream);
+      const marker = markerKey(stream);
+      keys.push(marker, stream);
+      watch.push(marker);
     }
     const withEntries = channels.some((channel) => this.ready.has(channel));
     this.gatedInFlight++;
@@ -129,7 +133,6 @@ export class StreamGate implements FrameGate {
       if (withEntries)
         [status, ...states] = (await this.options.run(GATED_PUBLISH, keys, this.gatedArgs(frame, batch, retained))) as unknown[];
       else {
-        const watch = [this.refusalKey, ...keys.slice(2).filter((_, i) => i % 2 === 0)];
         const checked = await this.options.publishChecked(watch, GATE_CHECK, keys, [this.generation], frame, this.pendingKey);
         [status, ...states] = checked.reply as unknown[];
         // Checked, but a marker was written before the transaction: it did not run, and the rest of this
