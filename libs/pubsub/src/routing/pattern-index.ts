@@ -98,6 +98,14 @@ export class PatternIndex<T> {
   private trieNodeCount = 0;
   /** Plain arrays, typed read-only: never mutated once cached. */
   private cache = new Map<string, readonly T[]>();
+  /**
+   * The topic whose route was computed last, and that route: a producer publishing one topic again and again (a
+   * fan-out) skips the Map's hashing and probing, about 5 ns of a ~150 ns publication to ten subscriptions. Set
+   * only when a route is computed, not on every cache hit: an earlier round measured a memo rewritten on each
+   * hit 6-20 % slower on producers alternating between topics.
+   */
+  private lastTopic: string | undefined;
+  private lastRoute: readonly T[] | undefined;
   /** The frozen copy `match` returned for a route, so that repeated matches share one result. */
   private readonly frozen = new WeakMap<readonly T[], readonly T[]>();
   private readonly maxCachedTopics: number;
@@ -153,6 +161,7 @@ export class PatternIndex<T> {
 
   /** The cached route for `topic` (see `route`), without computing one; a hit also proves the topic valid. */
   cached(topic: string): readonly T[] | undefined {
+    if (topic === this.lastTopic) return this.lastRoute;
     return this.cache.get(topic);
   }
 
@@ -174,6 +183,7 @@ export class PatternIndex<T> {
    * keyed-load call: fan-out to 10 spent 18-24 % more CPU per publication on frozen routes).
    */
   route(topic: string): readonly T[] {
+    if (topic === this.lastTopic) return this.lastRoute!;
     const cached = this.cache.get(topic);
     if (cached !== undefined) return cached;
     if (!isValidTopic(topic)) return NO_ROUTE;
@@ -234,10 +244,14 @@ export class PatternIndex<T> {
       if (oldest.done !== true) this.cache.delete(oldest.value);
     }
     this.cache.set(topic, result);
+    this.lastTopic = topic;
+    this.lastRoute = result;
   }
 
   // Replacing the Map is O(1) whatever its size, which matters when subscriptions churn.
   private invalidateCache(): void {
+    this.lastTopic = undefined;
+    this.lastRoute = undefined;
     if (this.cache.size > 0) this.cache = new Map();
   }
 }
