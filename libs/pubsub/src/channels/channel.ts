@@ -70,7 +70,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
     this.publications = new PublicationQueue(
       name,
       (queue) => context.scheduler.schedule(queue),
-      this.counters.latency,
+      this.counters,
       (idSequence, parts) =>
         envelopeAtTurn(context.ids.idOf(idSequence), name, parts.topic, parts.type, parts.payload, parts.timestamp, context.nodeName),
     );
@@ -248,7 +248,7 @@ export abstract class Channel implements MailboxHost, DurableHost {
       channel: this.name,
       instance: this.instance,
       published: c.published,
-      delivered: c.delivered,
+      delivered: c.delivered + this.publications.uncountedDeliveries,
       failedPublications: c.failedPublications,
       handlerErrors: c.handlerErrors,
       dropped: c.dropped,

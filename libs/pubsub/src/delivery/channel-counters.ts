@@ -95,11 +95,23 @@ export class ChannelCounters {
   }
 
   finish(): void {
-    if (--this.outstanding === 0 && this.idleWaiters.length > 0) {
-      const waiters = this.idleWaiters;
-      this.idleWaiters = [];
-      for (const wake of waiters) wake();
-    }
+    if (--this.outstanding === 0 && this.idleWaiters.length > 0) this.wakeIdle();
+  }
+
+  /**
+   * `deliveries` handled and finished at once: the synchronous handler calls of one publication's turn, which
+   * its queue counts together (see PublicationQueue.run) rather than each call counting twice on its own.
+   */
+  countDeliveredAll(deliveries: number): void {
+    this.delivered += deliveries;
+    this.outstanding -= deliveries;
+    if (this.outstanding === 0 && this.idleWaiters.length > 0) this.wakeIdle();
+  }
+
+  private wakeIdle(): void {
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /**

@@ -12,7 +12,7 @@ export interface RetryTarget {
   /** Unsubscribed or abandoned: the handler is not called again. */
   readonly closed: boolean;
   /** One handler call (see Mailbox.call); a failure comes back to the mailbox, which may ask for a retry. */
-  call(message: PubSubMessage, attempt: number, startedAt: number): number;
+  call(message: PubSubMessage, attempt: number, startedAt: number): void;
   /** The clock now if this call is latency-sampled, else 0. */
   sampledStart(): number;
   /** A retry waiting out its backoff keeps its message's concurrency slot. */

@@ -185,7 +185,10 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
     return true;
   }
 
-  /** The publication's turn: the handler runs now unless older messages or a full concurrency hold it back. */
+  /**
+   * The publication's turn: the handler runs now unless older messages or a full concurrency hold it back.
+   * A synchronous success is the queue's to count (see DeliveryTarget.deliver).
+   */
   deliver(message: PubSubMessage, counted: boolean, startedAt: number): number {
     if (this.unsubscribed) return 0;
     if (counted) this.shared--;
@@ -224,7 +227,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
       if (message === undefined) break;
       this.host.counters.backlogged--;
       started++;
-      this.first(message, this.sampledStart());
+      if (this.first(message, this.sampledStart()) !== 0) this.succeed();
       // Reading the clock costs more than a fast handler, so check it every 32 calls.
       if ((started & 31) === 0 && performance.now() > deadline) break;
     }
@@ -234,11 +237,12 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
   /**
    * A message's first attempt. Outside a running attempt the call goes straight to the handler: a failure
    * then enters the retry loop (MailboxRetries.attempt), one frame deeper and iterative from there, so the
-   * common case pays for no retry loop.
+   * common case pays for no retry loop. Returns what `invoke` does: a synchronous success is the caller's to
+   * count.
    */
   private first(message: PubSubMessage, startedAt: number): number {
     const retrying = this.retrying;
-    if (retrying === undefined || !retrying.attempting) return this.call(message, 1, startedAt);
+    if (retrying === undefined || !retrying.attempting) return this.invoke(message, 1, startedAt);
     retrying.attempt(message, 1, startedAt);
     return 0;
   }
@@ -251,12 +255,19 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
     return this.latency.times(++this.calls) ? performance.now() : 0;
   }
 
+  /** @internal RetryTarget. One attempt, counted whatever its outcome. */
+  call(message: PubSubMessage, attempt: number, startedAt: number): void {
+    if (this.invoke(message, attempt, startedAt) !== 0) this.succeed();
+  }
+
   /**
-   * @internal RetryTarget. `startedAt`: the clock when the call is timed, else 0. Returns when a timed
-   * synchronous call ended (else 0), which the publication queue uses as the start of the next subscription's
-   * call: n + 1 clock reads for a sampled publication to n subscriptions instead of 2n.
+   * Calls the handler; its failure or asynchronous outcome is handled and counted here. `startedAt`: the clock
+   * when the call is timed, else 0. Returns 0 unless the handler returned synchronously without throwing: then
+   * the success is the caller's to count, and the value is when a timed call ended, 1 if untimed. The
+   * publication queue uses the end as the start of the next subscription's call (n + 1 clock reads for a
+   * sampled publication to n subscriptions instead of 2n) and counts the publication's successes at once.
    */
-  call(message: PubSubMessage, attempt: number, startedAt: number): number {
+  private invoke(message: PubSubMessage, attempt: number, startedAt: number): number {
     let outcome: unknown;
     let thenable: boolean;
     try {
@@ -272,9 +283,9 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
       this.awaitOutcome(outcome as PromiseLike<unknown>, message, attempt, startedAt);
       return 0;
     }
-    const endedAt = startedAt === 0 ? 0 : performance.now();
-    if (startedAt !== 0) this.latency.record(endedAt - startedAt);
-    this.succeed();
+    if (startedAt === 0) return 1;
+    const endedAt = performance.now();
+    this.latency.record(endedAt - startedAt);
     return endedAt;
   }
 

@@ -1,6 +1,6 @@
 import type { ChannelName } from '../vocabulary/channel-names.js';
 import type { PubSubMessage } from '../vocabulary/message.js';
-import type { LatencyHistogram } from './latency-histogram.js';
+import type { ChannelCounters } from './channel-counters.js';
 import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';
 
@@ -25,8 +25,9 @@ const DRAFT_AFTER = 4096;
 export interface DeliveryTarget {
   /**
    * Called when the publication's turn comes: runs the handler at once if it can, else keeps the message.
-   * `startedAt`: the clock now if the queue decided to time this publication's calls, else 0. Returns when a
-   * timed call ended if it ran synchronously (the next target's start), else 0.
+   * `startedAt`: the clock now if the queue decided to time this publication's calls, else 0. Returns 0 unless
+   * the handler ran and returned synchronously without throwing; then the delivery is the queue's to count
+   * (delivered and finished), and the value is when a timed call ended (the next target's start), 1 if untimed.
    */
   deliver(message: PubSubMessage, counted: boolean, startedAt: number): number;
   /** Moves the message into the subscription's own backlog without running anything. */
@@ -74,13 +75,18 @@ export class PublicationQueue implements Runnable {
    * so they are only taken when someone asks (countTargets), and kept exact until the queue is next empty.
    */
   private counted = false;
+  /**
+   * Synchronous handler calls of the publication being served that succeeded: the channel's counters take them
+   * at once when its targets are done or the run ends (see countSucceeded), stats() adds them meanwhile.
+   */
+  private succeeded = 0;
   /** Publications whose turn came: numbers the latency sample decisions, one per publication. */
   private turns = 0;
 
   constructor(
     readonly channel: ChannelName,
     private readonly schedule: (queue: PublicationQueue) => void,
-    private readonly latency: LatencyHistogram,
+    private readonly counters: ChannelCounters,
     private readonly build: MessageBuilder,
   ) {}
 
@@ -96,6 +102,11 @@ export class PublicationQueue implements Runnable {
   /** Deliveries still waiting here, for every target. */
   get deliveries(): number {
     return this.deliveriesHeld - this.cursor;
+  }
+
+  /** Deliveries handled successfully and not yet in the channel's counters (see `succeeded`). */
+  get uncountedDeliveries(): number {
+    return this.succeeded;
   }
 
   /** Whether new publications should be drafted: so many wait that they are a burst (see pushDraft). */
@@ -177,20 +188,23 @@ export class PublicationQueue implements Runnable {
     let handled = 0;
     let clockAt = FIRST_CLOCK_READ;
     serving: while (handled < budget) {
+      if (this.succeeded !== 0) this.countSucceeded();
       const message = this.firstMessage();
       if (message === undefined) break;
       const targets = this.firstTargets();
       const spills = this.spills;
       // One latency sample decision per publication rather than per delivery: same share of calls timed.
-      const timed = this.latency.times(++this.turns);
+      const timed = this.counters.latency.times(++this.turns);
       let mark = 0;
       while (this.cursor < targets.length) {
         const target = targets[this.cursor++];
         // `counted` is read each time: a handler may have made the queue start counting (countTargets). Two call
         // sites, so that V8 inlines the hot untimed one with a constant 0 start: no timing code left in the loop.
         // A timed call's end is the next one's start.
-        if (timed) mark = target.deliver(message, this.counted, mark !== 0 ? mark : performance.now());
-        else target.deliver(message, this.counted, 0);
+        if (timed) {
+          mark = target.deliver(message, this.counted, mark !== 0 ? mark : performance.now());
+          if (mark !== 0) this.succeeded++;
+        } else if (target.deliver(message, this.counted, 0) !== 0) this.succeeded++;
         // A handler published meanwhile and made the queue spill: this publication went to the backlogs.
         if (this.spills !== spills) continue serving;
         if (++handled >= clockAt) {
@@ -202,9 +216,19 @@ export class PublicationQueue implements Runnable {
       }
       this.shiftFirst();
     }
+    if (this.succeeded !== 0) this.countSucceeded();
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
     if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.firstTargets().length) this.shiftFirst();
     return handled;
+  }
+
+  /**
+   * One update of the counters for a publication's synchronous successes, instead of two per delivery (delivered,
+   * and finished for drain()): about 3 % of a fan-out to ten subscriptions.
+   */
+  private countSucceeded(): void {
+    this.counters.countDeliveredAll(this.succeeded);
+    this.succeeded = 0;
   }
 
   /**
