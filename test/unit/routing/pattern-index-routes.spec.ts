@@ -43,6 +43,29 @@ describe('PatternIndex routes (the publish path)', () => {
     expect(index.match('a:b')).toEqual(['w']);
   });
 
+  it('answer a repeated topic from the one computed last, and from the cache once another was computed', () => {
+    const index = new PatternIndex<string>({ maxCachedTopics: 2 });
+    index.add('a:*', 'v');
+    const ab = index.route('a:b');
+    expect(index.cached('a:b')).toBe(ab);
+    const ac = index.route('a:c');
+    expect(index.cached('a:b')).toBe(ab);
+    expect(index.cached('a:c')).toBe(ac);
+    // Evicted from the full cache, a topic is computed again, and the latest still answers.
+    index.route('a:d');
+    expect(index.cached('a:b')).toBeUndefined();
+    expect(index.cached('a:d')).toEqual(['v']);
+    index.add('a:d', 'w');
+    expect(index.cached('a:d')).toBeUndefined();
+    expect([...index.route('a:d')].sort()).toEqual(['v', 'w']);
+    index.remove('a:*', 'v');
+    expect(index.cached('a:d')).toBeUndefined();
+    expect(index.route('a:d')).toEqual(['w']);
+    index.clear();
+    expect(index.cached('a:d')).toBeUndefined();
+    expect(index.route('a:d')).toEqual([]);
+  });
+
   it('work without the cache (maxCachedTopics 0)', () => {
     const index = new PatternIndex<string>({ maxCachedTopics: 0 });
     index.add('a:*', 'v');
