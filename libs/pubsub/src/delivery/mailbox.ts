@@ -249,7 +249,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
 
   /**
    * @internal RetryTarget. The latency sample decision for a call the publication queue did not decide for
-   * (backlog, retries): the clock now if this call is timed, else 0 (see `call`).
+   * (backlog, retries): the clock now if this call is timed, else 0 (see `invoke`).
    */
   sampledStart(): number {
     return this.latency.times(++this.calls) ? performance.now() : 0;
@@ -290,7 +290,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
   }
 
   /**
-   * An asynchronous call: its slot stays taken until it settles. Out of `call` so that the synchronous path,
+   * An asynchronous call: its slot stays taken until it settles. Out of `invoke` so that the synchronous path,
    * inlined into the publication queue's loop once per delivery, stays small enough for V8 to inline whole.
    */
   private awaitOutcome(outcome: PromiseLike<unknown>, message: PubSubMessage, attempt: number, startedAt: number): void {
@@ -318,8 +318,7 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
   }
 
   private succeed(): void {
-    this.host.counters.countDelivered();
-    this.host.counters.finish();
+    this.host.counters.countDeliveredAll(1);
   }
 
   private fail(message: PubSubMessage, attempt: number, error: unknown): void {
