@@ -7,7 +7,15 @@ import 'reflect-metadata';
 import { Injectable, Module, type DynamicModule, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventEmitter2, EventEmitterModule, OnEvent } from '@nestjs/event-emitter';
-import { EventsChannel, OnEvents, PubSubModule, type Channel, type PubSubModuleOptions } from '../../libs/pubsub/src/index.js';
+import {
+  CHANNEL_NAMES,
+  EventsChannel,
+  OnEvents,
+  PubSubManager,
+  PubSubModule,
+  type Channel,
+  type PubSubModuleOptions,
+} from '../../libs/pubsub/src/index.js';
 import { check } from './measure.js';
 import { channelPeer, Counter, PAYLOAD, toEe2Pattern, type PeerInstance } from './peers.js';
 
@@ -34,6 +42,19 @@ async function applicationWith(imported: DynamicModule, subscriber: new () => ob
   return app;
 }
 
+/**
+ * A running application has carried messages on several of its channels before anyone measures it (the
+ * integration layer alone publishes on system, health, metrics and alerts): one publication on each of the ten,
+ * to a topic nobody subscribes, so that the measured code has seen every channel. Without it the bench measured
+ * code that had seen only `events` and `system`, and missed what that cost the publish path (see Channel).
+ */
+function useEveryChannel(manager: PubSubManager): void {
+  for (const name of CHANNEL_NAMES) {
+    const result = manager.channel(name).publish('bench:warm-up', 'bench_warm_up', { name });
+    check(result.ok, `ours: the warm-up publication on '${name}' was refused: ${result.ok ? '' : result.error}`);
+  }
+}
+
 /** @gater/pubsub through `PubSubModule.forRoot(options)`: catalogue hook, self-monitoring and broadcasters on. */
 export async function appPeer(
   patterns: readonly string[],
@@ -44,6 +65,7 @@ export async function appPeer(
     PubSubModule.forRoot(options),
     decoratedSubscriber(patterns, (p) => OnEvents(p), counter),
   );
+  useEveryChannel(app.get(PubSubManager));
   const channel = app.get(EventsChannel);
   check(
     channel.stats().subscriptions === patterns.length,
