@@ -18,8 +18,6 @@ import type {
   Subscription,
 } from './channel.types.js';
 
-export { MAX_TYPE_LENGTH } from './channel-core.js';
-
 /**
  * One isolated channel, as applications inject it: each of the ten has its own class (EventsChannel, ...) for
  * dependency injection, and every call goes to the channel's ChannelCore. V8 gives each class's instances their
