@@ -101,10 +101,14 @@ export class DeliveryScheduler {
       if ((visits & 15) === 0 && performance.now() > deadline) break;
       const work = lane.shift()!;
       work.queued = false;
-      started += work.run(Math.min(this.limits.mailboxSlice, budget - started), deadline);
-      if (work.runnable && !work.queued) {
-        work.queued = true;
-        lane.push(work);
+      try {
+        started += work.run(Math.min(this.limits.mailboxSlice, budget - started), deadline);
+      } finally {
+        // Also when a logger or listener threw out of the run: what it left undone is served next turn.
+        if (work.runnable && !work.queued) {
+          work.queued = true;
+          lane.push(work);
+        }
       }
     }
     return started;

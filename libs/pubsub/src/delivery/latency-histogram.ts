@@ -51,6 +51,16 @@ export class LatencyHistogram {
     return (calls & LATENCY_SAMPLE_MASK) === 0 || this.count < FULLY_TIMED_CALLS;
   }
 
+  /**
+   * How many consecutive calls from number `calls` on `times` would not time (0 when it times that one): a
+   * caller may then run that many calls as one batch without asking for each.
+   */
+  untimedAhead(calls: number): number {
+    if (this.count < FULLY_TIMED_CALLS) return 0;
+    const phase = calls & LATENCY_SAMPLE_MASK;
+    return phase === 0 ? 0 : LATENCY_SAMPLE_EVERY - phase;
+  }
+
   record(ms: number): void {
     const value = ms > MIN_MS ? ms : MIN_MS;
     const index = Math.min(BUCKET_COUNT - 1, Math.floor(Math.log2(value / MIN_MS) * BUCKETS_PER_DOUBLING));

@@ -7,7 +7,7 @@ import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import { isThenable, onSettled } from './handler-outcome.js';
 import { MailboxRetries, type RetryTarget } from './mailbox-retries.js';
-import type { DeliveryTarget } from './publication-queue.js';
+import type { DeliveryTarget } from './delivery-target.js';
 import type { RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';

@@ -69,6 +69,29 @@ export class PairQueue<A, B> {
     slots[this.headSlot + 1] = second;
   }
 
+  /** Pairs from the oldest on that sit in one chunk, which `firstAt`, `secondAt` and `replaceAt` reach. */
+  get headRun(): number {
+    if (this.count === 0) return 0;
+    return ((this.head === this.tail ? this.tailSlot : SLOTS) - this.headSlot) >> 1;
+  }
+
+  /** The first half of the pair `index` places after the oldest; only for an index below `headRun`. */
+  firstAt(index: number): A {
+    return this.head!.slots[this.headSlot + 2 * index] as A;
+  }
+
+  /** The second half of the pair `index` places after the oldest; only for an index below `headRun`. */
+  secondAt(index: number): B {
+    return this.head!.slots[this.headSlot + 2 * index + 1] as B;
+  }
+
+  /** Replaces the pair `index` places after the oldest; only for an index below `headRun`. */
+  replaceAt(index: number, first: A, second: B): void {
+    const slots = this.head!.slots;
+    slots[this.headSlot + 2 * index] = first;
+    slots[this.headSlot + 2 * index + 1] = second;
+  }
+
   /** Removes the oldest pair, if any (a handler may have cleared the queue under its caller). */
   shift(): void {
     if (this.count === 0) return;

@@ -3,6 +3,7 @@ import type { PubSubMessage } from '../vocabulary/message.js';
 import type { ChannelCounters } from './channel-counters.js';
 import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';
+import type { DeliveryTarget, DraftParts, MessageBuilder } from './delivery-target.js';
 
 /**
  * Deliveries before the first look at the clock in a run; each later look doubles the count. The deliveries
@@ -19,34 +20,11 @@ const FIRST_CLOCK_READ = 16;
 const DRAFT_AFTER = 4096;
 
 /**
- * What the queue needs from a subscription: take a delivery now, or keep it in its own backlog. `counted` says
- * whether the target counts this delivery among those waiting for it here (see PublicationQueue.countTargets).
+ * Publications served as one batch at most (see serveBatch); a batch also ends where a sampled publication
+ * would be timed, so it stays below the latency sample period.
  */
-export interface DeliveryTarget {
-  /**
-   * Called when the publication's turn comes: runs the handler at once if it can, else keeps the message.
-   * `startedAt`: the clock now if the queue decided to time this publication's calls, else 0. Returns 0 unless
-   * the handler ran and returned synchronously without throwing; then the delivery is the queue's to count
-   * (delivered and finished), and the value is when a timed call ended (the next target's start), 1 if untimed.
-   */
-  deliver(message: PubSubMessage, counted: boolean, startedAt: number): number;
-  /** Moves the message into the subscription's own backlog without running anything. */
-  backlog(message: PubSubMessage, counted: boolean): void;
-  /** One more delivery waits here for this target (the queue starts counting, see countTargets). */
-  countWaiting(): void;
-}
-
-/** A drafted publication's route and what its message is made of besides its id (see pushDraft). */
-export interface DraftParts {
-  readonly topic: string;
-  readonly type: string;
-  readonly payload: unknown;
-  readonly timestamp: number;
-  readonly targets: readonly DeliveryTarget[];
-}
-
-/** Builds a drafted publication's message at its turn (the channel's envelope, see pushDraft). */
-export type MessageBuilder = (idSequence: number, parts: DraftParts) => PubSubMessage;
+const MAX_BATCH = 256;
+const MAX_PROBE_GAP = 64;
 
 /**
  * One channel's accepted publications waiting for delivery: one entry per publication, holding the message
@@ -82,6 +60,27 @@ export class PublicationQueue implements Runnable {
   private succeeded = 0;
   /** Publications whose turn came: numbers the latency sample decisions, one per publication. */
   private turns = 0;
+  /**
+   * The oldest publications, sharing one route, being served as a batch subscription by subscription (see
+   * serveBatch): how many (0: none), the target being served, and how many of the batch it has been handed.
+   */
+  private batch = 0;
+  private batchTarget = 0;
+  private batchNext = 0;
+  /** The batch's messages, oldest first (slots past `batch` are empty). */
+  private readonly batchMessages: (PubSubMessage | undefined)[] = [];
+  /**
+   * Counts what a batch's loop must notice under it, one look per delivery: a spill or a clear took the batch,
+   * or the targets began counting (the deliveries from then on are counted ones).
+   */
+  private batchEpoch = 0;
+  /**
+   * Publications to serve before looking for a batch again, and how many the next miss skips: a queue whose
+   * consecutive routes differ (many topics, many patterns) looks at one publication in up to MAX_PROBE_GAP
+   * instead of every one (that look cost such a queue 3-4 % per publication).
+   */
+  private probeIn = 0;
+  private probeGap = 1;
 
   constructor(
     readonly channel: ChannelName,
@@ -101,7 +100,7 @@ export class PublicationQueue implements Runnable {
 
   /** Deliveries still waiting here, for every target. */
   get deliveries(): number {
-    return this.deliveriesHeld - this.cursor;
+    return this.deliveriesHeld - this.cursor - (this.batchTarget * this.batch + this.batchNext);
   }
 
   /** Deliveries handled successfully and not yet in the channel's counters (see `succeeded`). */
@@ -176,12 +175,21 @@ export class PublicationQueue implements Runnable {
   countTargets(): void {
     if (this.counted) return;
     this.counted = true;
-    let skip = this.cursor;
+    this.batchEpoch++;
+    let index = 0;
     this.pending.forEach((first, second) => {
       const targets = typeof first === 'number' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[]);
-      for (let i = skip; i < targets.length; i++) targets[i].countWaiting();
-      skip = 0;
+      for (let i = this.servedTargets(index++); i < targets.length; i++) targets[i].countWaiting();
     });
+  }
+
+  /**
+   * How many of the targets of the publication `index` places after the oldest have had their turn: those
+   * before the cursor for the oldest, those a batch has served for a batch's publications, none for the rest.
+   */
+  private servedTargets(index: number): number {
+    if (index < this.batch) return index < this.batchNext ? this.batchTarget + 1 : this.batchTarget;
+    return index === 0 ? this.cursor : 0;
   }
 
   run(budget: number, deadline: number): number {
@@ -189,8 +197,22 @@ export class PublicationQueue implements Runnable {
     let clockAt = FIRST_CLOCK_READ;
     serving: while (handled < budget) {
       if (this.succeeded !== 0) this.countSucceeded();
-      const message = this.firstMessage();
-      if (message === undefined) break;
+      let message: PubSubMessage | undefined;
+      if (this.batch === 0) {
+        message = this.firstMessage();
+        if (message === undefined) break;
+        if (this.cursor === 0 && --this.probeIn <= 0 && this.pending.length > 1) this.probeBatch(Math.min(budget, clockAt) - handled);
+      }
+      if (this.batch > 0) {
+        handled += this.serveBatch();
+        // The clock is looked at as often as without batches: a batch fits in what is left until the next look.
+        if (handled >= clockAt) {
+          clockAt = handled * 2;
+          if (performance.now() > deadline) break;
+        }
+        continue;
+      }
+      message = message!;
       const targets = this.firstTargets();
       const spills = this.spills;
       // One latency sample decision per publication rather than per delivery: same share of calls timed.
@@ -220,6 +242,101 @@ export class PublicationQueue implements Runnable {
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
     if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.firstTargets().length) this.shiftFirst();
     return handled;
+  }
+
+  /** The next publication's route decides: a batch from the oldest, or fewer looks for one for a while. */
+  private probeBatch(room: number): void {
+    if (this.sameRoute(1, this.firstTargets())) {
+      this.probeGap = 1;
+      this.startBatch(room);
+      return;
+    }
+    this.probeIn = this.probeGap;
+    if (this.probeGap < MAX_PROBE_GAP) this.probeGap *= 2;
+  }
+
+  /**
+   * Makes the oldest publications a batch (see serveBatch) when at least two in a row share the oldest one's
+   * route, their deliveries fit in `room`, and none of them is to be timed; builds the drafted ones' messages.
+   */
+  private startBatch(room: number): void {
+    const { pending } = this;
+    const targets = this.firstTargets();
+    const most = Math.min(
+      MAX_BATCH,
+      pending.headRun,
+      Math.floor(room / targets.length),
+      this.counters.latency.untimedAhead(this.turns + 1),
+    );
+    if (most < 2) return;
+    const messages = this.batchMessages;
+    messages[0] = pending.firstAt(0) as PubSubMessage;
+    let count = 1;
+    while (count < most && this.sameRoute(count, targets)) {
+      let message = pending.firstAt(count);
+      if (typeof message === 'number') {
+        message = this.build(message, pending.secondAt(count) as DraftParts);
+        pending.replaceAt(count, message, targets);
+      }
+      messages[count++] = message;
+    }
+    this.batch = count;
+    this.turns += count;
+  }
+
+  /**
+   * Whether the publication `index` places after the oldest has the route `targets`: the same cached route (one
+   * topic), or one subscription on both (one subscriber's topics). Past the head chunk it reads undefined: false.
+   */
+  private sameRoute(index: number, targets: readonly DeliveryTarget[]): boolean {
+    const second = this.pending.secondAt(index);
+    const route = typeof this.pending.firstAt(index) === 'number' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[] | undefined);
+    return route === targets || (targets.length === 1 && route !== undefined && route.length === 1 && route[0] === targets[0]);
+  }
+
+  /**
+   * Serves the batch one target at a time, each handed every message of the batch in order, rather than one
+   * publication at a time to every target: the same deliveries, each subscription's in the same order (only
+   * the interleaving across subscriptions differs), with the per-publication work (its turn, its counters,
+   * its shift) once per batch and each target's checks on one object in a row. A fan-out to ten: 179-188 ->
+   * ~130 ns per publication (micro). Returns the deliveries handed out; stops early when a spill took the rest.
+   * The state lives in fields, so that a run ended by an exception resumes the batch where it stopped.
+   */
+  private serveBatch(): number {
+    const { pending, batchMessages: messages } = this;
+    const targets = this.firstTargets();
+    const epoch = this.batchEpoch;
+    // Read once: counting that starts under the loop changes the epoch, and the batch resumes with it read again.
+    const counted = this.counted;
+    const count = this.batch;
+    let handed = 0;
+    for (let t = this.batchTarget; t < targets.length; t++) {
+      const target = targets[t];
+      this.batchTarget = t;
+      for (let next = this.batchNext; next < count; next++) {
+        // Before the call: a handler that spills, counts or reads the depth sees this delivery as made.
+        this.batchNext = next + 1;
+        if (target.deliver(messages[next]!, counted, 0) !== 0) this.succeeded++;
+        if (this.batchEpoch !== epoch) return handed + 1;
+        handed++;
+      }
+      this.batchNext = 0;
+    }
+    for (let i = 0; i < count; i++) {
+      messages[i] = undefined;
+      this.deliveriesHeld -= targets.length;
+      pending.shift();
+    }
+    this.batch = this.batchTarget = this.batchNext = 0;
+    if (pending.length === 0) this.counted = false;
+    return handed;
+  }
+
+  /** The batch is taken from under its loop (spill, clear): forgotten, and its loop told. */
+  private endBatch(): void {
+    this.batchMessages.fill(undefined, 0, this.batch);
+    this.batch = this.batchTarget = this.batchNext = 0;
+    this.batchEpoch++;
   }
 
   /**
@@ -252,6 +369,9 @@ export class PublicationQueue implements Runnable {
   /** Forgets every waiting publication; only for mailboxes that no longer take deliveries (shutdown). */
   clear(): void {
     this.pending.clear();
+    // A delivery loop running under this (a handler closing its channel) stops as after a spill.
+    this.spills++;
+    this.endBatch();
     this.cursor = 0;
     this.deliveriesHeld = 0;
     this.counted = false;
@@ -279,12 +399,15 @@ export class PublicationQueue implements Runnable {
   spill(): void {
     this.spills++;
     const counted = this.counted;
+    let index = 0;
     for (let message = this.firstMessage(); message !== undefined; message = this.firstMessage()) {
       const targets = this.firstTargets();
+      // Per target in publication order: each subscription's backlog gets its messages oldest first.
+      for (let i = this.servedTargets(index++); i < targets.length; i++) targets[i].backlog(message, counted);
       this.pending.shift();
-      for (let i = this.cursor; i < targets.length; i++) targets[i].backlog(message, counted);
       this.cursor = 0;
     }
+    this.endBatch();
     this.deliveriesHeld = 0;
   }
 }
