@@ -176,9 +176,14 @@ describe('delivery: publications with one route served as batches', () => {
   it('a run ended by an exception resumes its batch where it stopped: no delivery made twice or lost', () => {
     const counters = new ChannelCounters('events');
     for (let i = 0; i < FULLY_TIMED_CALLS; i++) counters.latency.record(0.01);
-    const queue = new PublicationQueue('events', () => undefined, counters, () => {
-      throw new Error('nothing is drafted here');
-    });
+    const queue = new PublicationQueue(
+      'events',
+      () => undefined,
+      counters,
+      () => {
+        throw new Error('nothing is drafted here');
+      },
+    );
     const log: Array<[number, number]> = [];
     let throwAt: [number, number] | undefined = [1, 30];
     const targets = range(3, 0).map((index) => ({

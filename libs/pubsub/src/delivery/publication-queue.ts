@@ -290,7 +290,8 @@ export class PublicationQueue implements Runnable {
    */
   private sameRoute(index: number, targets: readonly DeliveryTarget[]): boolean {
     const second = this.pending.secondAt(index);
-    const route = typeof this.pending.firstAt(index) === 'number' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[] | undefined);
+    const route =
+      typeof this.pending.firstAt(index) === 'number' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[] | undefined);
     return route === targets || (targets.length === 1 && route !== undefined && route.length === 1 && route[0] === targets[0]);
   }
 
