@@ -12,10 +12,30 @@ export interface DeliveryTarget {
    * (delivered and finished), and the value is when a timed call ended (the next target's start), 1 if untimed.
    */
   deliver(message: PubSubMessage, counted: boolean, startedAt: number): number;
+  /**
+   * A batch's messages for this target (PublicationQueue.serveBatch): `deliver` for each of
+   * `messages[progress.next .. count)` in order, `progress.next` moved past each before its call and each
+   * synchronous success added to `progress.succeeded`; stops after a call that changed `progress.epoch`.
+   * Returns how many messages it took.
+   */
+  deliverBatch(messages: readonly (PubSubMessage | undefined)[], count: number, counted: boolean, progress: BatchProgress): number;
   /** Moves the message into the subscription's own backlog without running anything. */
   backlog(message: PubSubMessage, counted: boolean): void;
   /** One more delivery waits here for this target (the queue starts counting, see countTargets). */
   countWaiting(): void;
+}
+
+/**
+ * Where a publication queue's batch stands, shared with the target serving it: a handler that re-enters the
+ * queue (spills, counts, reads a depth or the stats) sees every call made so far.
+ */
+export class BatchProgress {
+  /** Messages of the batch the current target has been handed. */
+  next = 0;
+  /** Changed by whatever the batch's loop must notice under it: a spill or a clear took it, or counting began. */
+  epoch = 0;
+  /** Synchronous successes not yet in the channel's counters (PublicationQueue.countSucceeded). */
+  succeeded = 0;
 }
 
 /** A drafted publication's route and what its message is made of besides its id (see pushDraft). */

@@ -7,7 +7,7 @@ import { describeError, describeStack } from '../describe-error.js';
 import { Deque } from './deque.js';
 import { isThenable, onSettled } from './handler-outcome.js';
 import { MailboxRetries, type RetryTarget } from './mailbox-retries.js';
-import type { DeliveryTarget } from './delivery-target.js';
+import type { BatchProgress, DeliveryTarget } from './delivery-target.js';
 import type { RetryBackoff } from './retry-backoff.js';
 import type { Runnable } from './runnable.js';
 import type { ThrottledLog } from './throttled-log.js';
@@ -195,6 +195,51 @@ export class Mailbox implements Subscription, DeliveryTarget, Runnable, RetryTar
     if (this.backlogged === 0 && this.inFlight < this.settings.concurrency) return this.first(message, startedAt);
     this.keep(message);
     return 0;
+  }
+
+  /**
+   * DeliveryTarget.deliverBatch. While nothing holds this subscription back (what `deliver` and `first` check, and
+   * no retry or publishAndWait around), the handler is called from this loop itself, as `invoke` would for a first
+   * untimed attempt; anything else goes through `deliver`. Calling `deliver` here made the loop's speed a matter of
+   * V8's inlining: TurboFan charges a callee that has optimized code of its own with everything that code inlined,
+   * and `deliver`, once optimized alone (called from the loop while a deoptimization had it interpreted), no longer
+   * fitted the loop's budget; the loop then paid a call per delivery. A fan-out to ten through forRoot() ran at
+   * 139-224 ns per publication from one process to the next (bench/micro/dispatch.js, 12 processes, median 177)
+   * with the loop in the publication queue calling `deliver`, and at 130-144 ns (median 140) with this loop.
+   */
+  deliverBatch(messages: readonly (PubSubMessage | undefined)[], count: number, counted: boolean, progress: BatchProgress): number {
+    const epoch = progress.epoch;
+    let handed = 0;
+    for (let next = progress.next; next < count; next++) {
+      // Before the call: a handler that spills, counts or reads the depth sees this delivery as made.
+      progress.next = next + 1;
+      handed++;
+      const message = messages[next]!;
+      // A subscription that ever failed takes the general path (its retries decide), like one that fell behind.
+      if (
+        !this.unsubscribed &&
+        (this.queue === undefined || this.queue.length === 0) &&
+        this.inFlight < this.settings.concurrency &&
+        this.retrying === undefined &&
+        this.watch.active === 0
+      ) {
+        if (counted) this.shared--;
+        let outcome: unknown;
+        let thenable: boolean;
+        try {
+          outcome = this.handler(message);
+          thenable = isThenable(outcome);
+        } catch (error) {
+          this.fail(message, 1, error);
+          if (progress.epoch !== epoch) break;
+          continue;
+        }
+        if (thenable) this.awaitOutcome(outcome as PromiseLike<unknown>, message, 1, 0);
+        else progress.succeeded++;
+      } else if (this.deliver(message, counted, 0) !== 0) progress.succeeded++;
+      if (progress.epoch !== epoch) break;
+    }
+    return handed;
   }
 
   backlog(message: PubSubMessage, counted: boolean): void {

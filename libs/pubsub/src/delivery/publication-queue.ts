@@ -3,7 +3,7 @@ import type { PubSubMessage } from '../vocabulary/message.js';
 import type { ChannelCounters } from './channel-counters.js';
 import { PairQueue } from './pair-queue.js';
 import type { Runnable } from './runnable.js';
-import type { DeliveryTarget, DraftParts, MessageBuilder } from './delivery-target.js';
+import { BatchProgress, type DeliveryTarget, type DraftParts, type MessageBuilder } from './delivery-target.js';
 
 /**
  * Deliveries before the first look at the clock in a run; each later look doubles the count. The deliveries
@@ -53,27 +53,18 @@ export class PublicationQueue implements Runnable {
    * so they are only taken when someone asks (countTargets), and kept exact until the queue is next empty.
    */
   private counted = false;
-  /**
-   * Synchronous handler calls of the publication being served that succeeded: the channel's counters take them
-   * at once when its targets are done or the run ends (see countSucceeded), stats() adds them meanwhile.
-   */
-  private succeeded = 0;
   /** Publications whose turn came: numbers the latency sample decisions, one per publication. */
   private turns = 0;
   /**
    * The oldest publications, sharing one route, being served as a batch subscription by subscription (see
-   * serveBatch): how many (0: none), the target being served, and how many of the batch it has been handed.
+   * serveBatch): how many (0: none), and the target being served (`progress.next`: how many it has been handed).
    */
   private batch = 0;
   private batchTarget = 0;
-  private batchNext = 0;
   /** The batch's messages, oldest first (slots past `batch` are empty). */
   private readonly batchMessages: (PubSubMessage | undefined)[] = [];
-  /**
-   * Counts what a batch's loop must notice under it, one look per delivery: a spill or a clear took the batch,
-   * or the targets began counting (the deliveries from then on are counted ones).
-   */
-  private batchEpoch = 0;
+  /** Where the batch stands, and the successes not yet counted: shared with the target the batch is serving. */
+  private readonly progress = new BatchProgress();
   /**
    * Publications to serve before looking for a batch again, and how many the next miss skips: a queue whose
    * consecutive routes differ (many topics, many patterns) looks at one publication in up to MAX_PROBE_GAP
@@ -100,12 +91,12 @@ export class PublicationQueue implements Runnable {
 
   /** Deliveries still waiting here, for every target. */
   get deliveries(): number {
-    return this.deliveriesHeld - this.cursor - (this.batchTarget * this.batch + this.batchNext);
+    return this.deliveriesHeld - this.cursor - (this.batchTarget * this.batch + this.progress.next);
   }
 
-  /** Deliveries handled successfully and not yet in the channel's counters (see `succeeded`). */
+  /** Deliveries handled successfully and not yet in the channel's counters (see BatchProgress.succeeded). */
   get uncountedDeliveries(): number {
-    return this.succeeded;
+    return this.progress.succeeded;
   }
 
   /** Whether new publications should be drafted: so many wait that they are a burst (see pushDraft). */
@@ -175,7 +166,7 @@ export class PublicationQueue implements Runnable {
   countTargets(): void {
     if (this.counted) return;
     this.counted = true;
-    this.batchEpoch++;
+    this.progress.epoch++;
     let index = 0;
     this.pending.forEach((first, second) => {
       const targets = typeof first === 'number' ? (second as DraftParts).targets : (second as readonly DeliveryTarget[]);
@@ -188,7 +179,7 @@ export class PublicationQueue implements Runnable {
    * before the cursor for the oldest, those a batch has served for a batch's publications, none for the rest.
    */
   private servedTargets(index: number): number {
-    if (index < this.batch) return index < this.batchNext ? this.batchTarget + 1 : this.batchTarget;
+    if (index < this.batch) return index < this.progress.next ? this.batchTarget + 1 : this.batchTarget;
     return index === 0 ? this.cursor : 0;
   }
 
@@ -196,7 +187,7 @@ export class PublicationQueue implements Runnable {
     let handled = 0;
     let clockAt = FIRST_CLOCK_READ;
     serving: while (handled < budget) {
-      if (this.succeeded !== 0) this.countSucceeded();
+      if (this.progress.succeeded !== 0) this.countSucceeded();
       let message: PubSubMessage | undefined;
       if (this.batch === 0) {
         message = this.firstMessage();
@@ -227,8 +218,8 @@ export class PublicationQueue implements Runnable {
         // A timed call's end is the next one's start.
         if (timed) {
           mark = target.deliver(message, this.counted, mark !== 0 ? mark : performance.now());
-          if (mark !== 0) this.succeeded++;
-        } else if (target.deliver(message, this.counted, 0) !== 0) this.succeeded++;
+          if (mark !== 0) this.progress.succeeded++;
+        } else if (target.deliver(message, this.counted, 0) !== 0) this.progress.succeeded++;
         // A handler published meanwhile and made the queue spill: this publication went to the backlogs.
         if (this.spills !== spills) continue serving;
         if (++handled >= clockAt) {
@@ -240,7 +231,7 @@ export class PublicationQueue implements Runnable {
       }
       this.shiftFirst();
     }
-    if (this.succeeded !== 0) this.countSucceeded();
+    if (this.progress.succeeded !== 0) this.countSucceeded();
     // A turn can end exactly after a publication's last target: do not leave it in the queue.
     if (this.cursor > 0 && this.pending.length > 0 && this.cursor === this.firstTargets().length) this.shiftFirst();
     return handled;
@@ -300,29 +291,24 @@ export class PublicationQueue implements Runnable {
    * Serves the batch one target at a time, each handed every message of the batch in order, rather than one
    * publication at a time to every target: the same deliveries, each subscription's in the same order (only
    * the interleaving across subscriptions differs), with the per-publication work (its turn, its counters,
-   * its shift) once per batch and each target's checks on one object in a row. A fan-out to ten: 179-215 ->
-   * 137-167 ns per publication (bench/micro/workload.ts). Returns the deliveries handed out; stops early when a spill took the rest.
-   * The state lives in fields, so that a run ended by an exception resumes the batch where it stopped.
+   * its shift) once per batch, and each target's loop over the batch its own (DeliveryTarget.deliverBatch). A
+   * fan-out to ten: 179-215 -> 137-167 ns per publication (bench/micro/workload.ts). Returns the deliveries handed
+   * out; stops early when a spill took the rest. The state lives in fields and in `progress`, so that a run ended
+   * by an exception resumes the batch where it stopped.
    */
   private serveBatch(): number {
-    const { pending, batchMessages: messages } = this;
+    const { pending, batchMessages: messages, progress } = this;
     const targets = this.firstTargets();
-    const epoch = this.batchEpoch;
+    const epoch = progress.epoch;
     // Read once: counting that starts under the loop changes the epoch, and the batch resumes with it read again.
     const counted = this.counted;
     const count = this.batch;
     let handed = 0;
     for (let t = this.batchTarget; t < targets.length; t++) {
-      const target = targets[t];
       this.batchTarget = t;
-      for (let next = this.batchNext; next < count; next++) {
-        // Before the call: a handler that spills, counts or reads the depth sees this delivery as made.
-        this.batchNext = next + 1;
-        if (target.deliver(messages[next]!, counted, 0) !== 0) this.succeeded++;
-        if (this.batchEpoch !== epoch) return handed + 1;
-        handed++;
-      }
-      this.batchNext = 0;
+      handed += targets[t].deliverBatch(messages, count, counted, progress);
+      if (progress.epoch !== epoch) return handed;
+      progress.next = 0;
     }
     for (let i = 0; i < count; i++) {
       this.deliveriesHeld -= targets.length;
@@ -336,8 +322,8 @@ export class PublicationQueue implements Runnable {
   /** The batch is done, or taken from under its loop (spill, clear): forgotten, and its loop told. */
   private endBatch(): void {
     this.batchMessages.fill(undefined, 0, this.batch);
-    this.batch = this.batchTarget = this.batchNext = 0;
-    this.batchEpoch++;
+    this.batch = this.batchTarget = this.progress.next = 0;
+    this.progress.epoch++;
   }
 
   /**
@@ -345,8 +331,8 @@ export class PublicationQueue implements Runnable {
    * and finished for drain()): about 3 % of a fan-out to ten subscriptions.
    */
   private countSucceeded(): void {
-    this.counters.countDeliveredAll(this.succeeded);
-    this.succeeded = 0;
+    this.counters.countDeliveredAll(this.progress.succeeded);
+    this.progress.succeeded = 0;
   }
 
   /**
