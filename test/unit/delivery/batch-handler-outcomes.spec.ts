@@ -1,4 +1,4 @@
-import type { PubSubMessage, Subscription } from '@gater/pubsub';
+import type { Channel, PubSubMessage, Subscription } from '@gater/pubsub';
 import type { Mailbox } from '../../../libs/pubsub/src/delivery/mailbox.js';
 import { createChannels, RecordingLogger } from '../../support/channels.js';
 import { Inbox } from '../../support/pubsub-app.js';
@@ -32,6 +32,26 @@ async function channelWithWitness() {
 const publishAll = (events: { publish(topic: string, type: string, payload: number): unknown }, n = PUBLISHED) => {
   for (const payload of range(n)) events.publish('f', 't', payload);
 };
+
+/** An async subscriber at `concurrency` that records what it saw and how many calls ran at once; rejects on `rejectOn`. */
+function asyncSubscriber(events: Channel, concurrency: number, rejectOn?: number) {
+  const seen: number[] = [];
+  let running = 0;
+  let most = 0;
+  events.subscribe(
+    'f',
+    async (m: PubSubMessage) => {
+      running++;
+      most = Math.max(most, running);
+      seen.push(m.payload as number);
+      await tick();
+      running--;
+      if (m.payload === rejectOn) throw new Error('rejected');
+    },
+    { ...ROOMY, concurrency },
+  );
+  return { seen, most: () => most };
+}
 
 describe('delivery: what a handler does inside a batch', () => {
   it('a synchronous throw is counted, logged and dead-lettered; the batch goes on in order', async () => {
@@ -108,23 +128,10 @@ describe('delivery: what a handler does inside a batch', () => {
 
   it('an async handler at concurrency 1: later messages wait in its backlog, one call at a time, in order', async () => {
     const { set, events, before, log } = await channelWithWitness();
-    const seen: number[] = [];
-    let running = 0;
-    let most = 0;
-    events.subscribe(
-      'f',
-      async (m: PubSubMessage) => {
-        running++;
-        most = Math.max(most, running);
-        seen.push(m.payload as number);
-        await tick();
-        running--;
-      },
-      ROOMY,
-    );
+    const { seen, most } = asyncSubscriber(events, 1);
     publishAll(events);
     expect(await set.drain(5_000)).toBe(true);
-    expect(most).toBe(1);
+    expect(most()).toBe(1);
     expect(seen).toEqual(range(PUBLISHED));
     expect(of(log, 0)).toEqual(range(PUBLISHED));
     expect(events.stats()).toMatchObject({ mailboxDepth: 0, delivered: before.delivered + 2 * PUBLISHED });
@@ -132,24 +139,10 @@ describe('delivery: what a handler does inside a batch', () => {
 
   it('an async handler at concurrency 4: at most 4 calls at once, each message once, a rejection dead-lettered', async () => {
     const { set, events, deadLetters, before } = await channelWithWitness();
-    const seen: number[] = [];
-    let running = 0;
-    let most = 0;
-    events.subscribe(
-      'f',
-      async (m: PubSubMessage) => {
-        running++;
-        most = Math.max(most, running);
-        seen.push(m.payload as number);
-        await tick();
-        running--;
-        if (m.payload === 100) throw new Error('rejected');
-      },
-      { ...ROOMY, concurrency: 4 },
-    );
+    const { seen, most } = asyncSubscriber(events, 4, 100);
     publishAll(events);
     expect(await set.drain(5_000)).toBe(true);
-    expect(most).toBe(4);
+    expect(most()).toBe(4);
     expect(seen).toEqual(range(PUBLISHED));
     const stats = events.stats();
     expect(stats.handlerErrors - before.handlerErrors).toBe(1);
