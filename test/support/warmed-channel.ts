@@ -2,6 +2,9 @@ import type { Channel, PubSubMessage } from '@gater/pubsub';
 import type { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
 import { FULLY_TIMED_CALLS } from '../../libs/pubsub/src/delivery/latency-histogram.js';
 
+/** A mailbox bound no test here reaches. */
+export const ROOMY = { mailboxSize: 100_000 };
+
 /** 1..n (or from..from+n-1). */
 export const range = (n: number, from = 1): number[] => Array.from({ length: n }, (_, i) => i + from);
 
@@ -22,9 +25,16 @@ export async function warmed(set: ChannelSet, name: 'events' | 'metrics' = 'even
 /** Whether subscription `a` had a later message before `b` had an earlier one: a batch served them (payloads 1..n). */
 export function servedAsBatches(log: ReadonlyArray<readonly [number, number]>, a: number, b: number, n: number): boolean {
   const firstOf = (index: number, payload: number) => log.findIndex(([i, m]) => i === index && m === payload);
-  for (let m = 1; m < n; m++) if (firstOf(a, m + 1) < firstOf(b, m) && firstOf(a, m + 1) !== -1) return true;
+  for (let m = 1; m < n; m++) {
+    const later = firstOf(a, m + 1);
+    if (later !== -1 && later < firstOf(b, m)) return true;
+  }
   return false;
 }
+
+/** The payloads subscription `index` logged, in call order (see `logged`). */
+export const of = (log: ReadonlyArray<readonly [number, number]>, index: number): number[] =>
+  log.filter(([i]) => i === index).map(([, n]) => n);
 
 /** Subscriptions on `topic` that log (subscription index, payload) in call order. */
 export function logged(
@@ -41,7 +51,7 @@ export function logged(
         log.push([index, m.payload as number]);
         extra?.(index, m.payload as number);
       },
-      { mailboxSize: 100_000 },
+      ROOMY,
     ),
   );
 }

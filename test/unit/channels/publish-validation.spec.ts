@@ -278,7 +278,7 @@ describe('Channel.publish forms and options', () => {
     expect(set.channel('metrics').publish('a', 'other', {}).ok).toBe(true);
     expect(set.channel('metrics').publish('a', 'checked', {})).toEqual({ ok: false, reason: 'invalid_message', error: 'refused' });
     expect(set.channel('metrics').publish('a', 'checked', {}).ok).toBe(false);
-    // The channel keeps its last type's answer: a type after another is asked about again.
+    // A checked type after another one is checked again: each publication's type decides for it.
     expect(set.channel('metrics').publish('a', 'other', {}).ok).toBe(true);
     expect(set.channel('metrics').publish('a', 'checked', {}).ok).toBe(false);
     expect(seen).toEqual([

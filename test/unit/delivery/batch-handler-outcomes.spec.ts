@@ -2,7 +2,7 @@ import type { Channel, PubSubMessage, Subscription } from '@gater/pubsub';
 import type { Mailbox } from '../../../libs/pubsub/src/delivery/mailbox.js';
 import { createChannels, RecordingLogger } from '../../support/channels.js';
 import { Inbox } from '../../support/pubsub-app.js';
-import { logged, range, servedAsBatches, warmed } from '../../support/warmed-channel.js';
+import { ROOMY, logged, of, range, servedAsBatches, warmed } from '../../support/warmed-channel.js';
 
 // In a batch, a subscription's handler is called from the batch's own loop (Mailbox.deliverBatch) while it has
 // no backlog, a free slot, no retry and no publishAndWait following it, and through the single-delivery path
@@ -10,10 +10,8 @@ import { logged, range, servedAsBatches, warmed } from '../../support/warmed-cha
 // out as one delivery at a time gave: each subscription's order, its concurrency, retries before later
 // messages, dead letters, and exact counts.
 
-const ROOMY = { mailboxSize: 100_000 };
 const PUBLISHED = 200;
 const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-const of = (log: Array<[number, number]>, index: number): number[] => log.filter(([i]) => i === index).map(([, n]) => n);
 const deadPayloads = (inbox: Inbox): unknown[] => inbox.messages.map((m) => (m.payload as { message: PubSubMessage }).message.payload);
 
 async function channelWithWitness() {

@@ -5,16 +5,12 @@ import { PublicationQueue } from '../../../libs/pubsub/src/delivery/publication-
 import type { BatchProgress } from '../../../libs/pubsub/src/delivery/delivery-target.js';
 import { DeliveryScheduler } from '../../../libs/pubsub/src/delivery/delivery-scheduler.js';
 import { createChannels } from '../../support/channels.js';
-import { logged, range, servedAsBatches, warmed } from '../../support/warmed-channel.js';
+import { ROOMY, logged, of, range, servedAsBatches, warmed } from '../../support/warmed-channel.js';
 
 // Consecutive publications with one route are served as a batch, subscription by subscription: each subscription
 // gets the batch's messages in order before the next one gets any. Only the interleaving across subscriptions
 // changes; each subscription's order, the counts, the depth a handler reads, unsubscribe, bounds and spills,
 // shutdown and a run ended by an exception must be what one publication at a time gave.
-
-const ROOMY = { mailboxSize: 100_000 };
-
-const of = (log: Array<[number, number]>, index: number): number[] => log.filter(([i]) => i === index).map(([, n]) => n);
 
 describe('delivery: publications with one route served as batches', () => {
   it('serve a batch subscription by subscription, each in publication order', async () => {
