@@ -1,11 +1,11 @@
 import { ERRORS } from '../error-messages.js';
 import { PubSubError } from '../pubsub-error.js';
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { PubSubMessage } from '../channels/channel.types.js';
 import { canonicalJson } from './canonical-serialisation.js';
 import { readPubSubMessage } from './message-shape.js';
 import { ReplayGuard } from './replay-guard.js';
 import { normaliseSecretKeys } from './secret-keys.js';
+import { equalInConstantTime, Sha256Mac } from './sha256-mac.js';
 
 export const SIGNATURE_ALGORITHM = 'HMAC-SHA256';
 
@@ -34,8 +34,6 @@ export interface PubSubSecurityOptions {
 const DEFAULT_MESSAGE_MAX_AGE_MS = 300_000;
 const DEFAULT_MAX_REMEMBERED_IDS = 100_000;
 const SIGNATURE_HEX_LENGTH = 64;
-// Lower-case hex only: one text per digest, so a signature cannot be re-spelt into a "different" valid one.
-const SIGNATURE_PATTERN = /^[0-9a-f]{64}$/;
 
 // Shared, frozen failures: a flood of bad messages allocates no result objects.
 const FAILURES: { readonly [E in SecureMessageError]: SecureMessageResult } = Object.freeze({
@@ -53,13 +51,13 @@ const FAILURES: { readonly [E in SecureMessageError]: SecureMessageResult } = Ob
  * and replay detection.
  */
 export class PubSubSecurity {
-  private readonly keys: readonly KeyObject[];
+  private readonly keys: readonly Sha256Mac[];
   private readonly messageMaxAgeMs: number;
   private readonly replayGuard: ReplayGuard;
   private readonly now: () => number;
 
   constructor(options: PubSubSecurityOptions = {}) {
-    this.keys = normaliseSecretKeys(options.secretKeyBase).map((key) => createSecretKey(Buffer.from(key, 'utf8')));
+    this.keys = normaliseSecretKeys(options.secretKeyBase).map((key) => new Sha256Mac(Buffer.from(key, 'utf8')));
     this.messageMaxAgeMs = positiveNumber('messageMaxAgeMs', options.messageMaxAgeMs, DEFAULT_MESSAGE_MAX_AGE_MS);
     const maxRememberedIds = positiveNumber('maxRememberedIds', options.maxRememberedIds, DEFAULT_MAX_REMEMBERED_IDS);
     if (!Number.isInteger(maxRememberedIds)) {
@@ -81,7 +79,7 @@ export class PubSubSecurity {
   signText(text: string | Uint8Array): string {
     const signingKey = this.keys[0];
     if (signingKey === undefined) throw new PubSubError('invalid_argument', ERRORS.cannotSignWithoutSecret('signText'));
-    return hmac(signingKey, text).toString('hex');
+    return signingKey.hex(text);
   }
 
   /** True when `signature` is the HMAC of `text` (or UTF-8 bytes) under one of the keys; constant-time. Never throws. */
@@ -116,7 +114,7 @@ export class PubSubSecurity {
     if (canonical === undefined) {
       throw new PubSubError('invalid_argument', ERRORS.unsignablePayload(fresh.id));
     }
-    return { message: fresh, signature: hmac(signingKey, canonical).toString('hex'), alg: SIGNATURE_ALGORITHM };
+    return { message: fresh, signature: signingKey.hex(canonical), alg: SIGNATURE_ALGORITHM };
   }
 
   /** Never throws, whatever `raw` is. On success the message is a fresh object: the seven fields, and headers if any. */
@@ -152,21 +150,13 @@ export class PubSubSecurity {
   }
 
   private verifies(text: string | Uint8Array, signature: string): boolean {
-    if (signature.length !== SIGNATURE_HEX_LENGTH || !SIGNATURE_PATTERN.test(signature)) return false;
-    const claimed = Buffer.from(signature, 'hex');
+    // Compared with the expected lower-case hex itself, so any other spelling of the same digest fails too.
+    if (signature.length !== SIGNATURE_HEX_LENGTH) return false;
     // Tried in order: the current signing key first, so only messages from nodes still on an older key pay
     // for more than one HMAC.
-    for (const key of this.keys) {
-      const expected = hmac(key, text);
-      if (expected.length === claimed.length && timingSafeEqual(expected, claimed)) return true;
-    }
+    for (const key of this.keys) if (equalInConstantTime(key.hex(text), signature)) return true;
     return false;
   }
-}
-
-function hmac(key: KeyObject, text: string | Uint8Array): Buffer {
-  const mac = createHmac('sha256', key);
-  return (typeof text === 'string' ? mac.update(text, 'utf8') : mac.update(text)).digest();
 }
 
 function looksSigned(raw: object): boolean {
