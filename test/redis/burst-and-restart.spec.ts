@@ -3,6 +3,8 @@ import { describeWithRedis } from './support/describe-with-redis.js';
 import { channelStats, crossProcessEnvironment, until, type NodeStats, type SubscriptionState } from './support/cross-process-env.js';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** The burst a blocked subscriber misses part of: ~34 MB, far more than its output-buffer limit below. */
+const CUT_BURST = 120_000;
 
 describeWithRedis('Redis transport under bursts and restarts (separate processes)', () => {
   const env = crossProcessEnvironment();
@@ -105,7 +107,9 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
 
   it('notices when Redis cuts a slow subscriber at its output-buffer limit, reconnects, and counts what it missed as lost', async () => {
     const admin = new Redis(env.server.url, { maxRetriesPerRequest: 1 });
-    await admin.config('SET', 'client-output-buffer-limit', 'pubsub 256kb 128kb 1');
+    // A node's one connection also carries its publishing and the echo of its own frames: the limit must stay above
+    // what its frames in flight can hold (32 of at most 512 KB), or the publisher is cut too; the burst is far above it.
+    await admin.config('SET', 'client-output-buffer-limit', 'pubsub 24mb 12mb 1');
     try {
       const config = { secret: SECRET, heartbeatIntervalMs: 200, nodeTimeoutMs: 10_000 };
       const [a, b] = await Promise.all([env.spawn('proc-a', config), env.spawn('proc-b', config)]);
@@ -116,9 +120,9 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
         5_000,
         'discovery',
       );
-      const blocked = b.request('block', { ms: 2_000 }); // proc-b stops reading its sockets
+      const blocked = b.request('block', { ms: 4_000 }); // proc-b stops reading its sockets
       await sleep(100);
-      await a.request('burst', { channel: 'events', topic: 'cut:burst', count: 20_000 });
+      await a.request('burst', { channel: 'events', topic: 'cut:burst', count: CUT_BURST });
       await blocked;
       await until(
         () => b.request<string[]>('logs'),
@@ -128,7 +132,7 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
       );
       await sleep(300);
       // Numbered on from the cut burst: its last frames may legitimately arrive after the reconnect.
-      await a.request('burst', { channel: 'events', topic: 'cut:after', count: 10, from: 20_000 });
+      await a.request('burst', { channel: 'events', topic: 'cut:after', count: 10, from: CUT_BURST });
       const account = async () => {
         const [stats, sub] = await Promise.all([
           b.request<NodeStats>('stats'),
@@ -136,9 +140,14 @@ describeWithRedis('Redis transport under bursts and restarts (separate processes
         ]);
         return { delivered: sub.count, lost: channelStats(stats, 'events').lost, sub };
       };
-      const settled = await until(account, (x) => x.delivered + x.lost >= 20_010, 10_000, 'every message delivered or counted lost');
-      console.log(`Subscriber cut at the output-buffer limit: delivered ${settled.delivered}, lost ${settled.lost} of 20,010`);
-      expect(settled.delivered + settled.lost).toBe(20_010);
+      const settled = await until(
+        account,
+        (x) => x.delivered + x.lost >= CUT_BURST + 10,
+        10_000,
+        'every message delivered or counted lost',
+      );
+      console.log(`Subscriber cut at the output-buffer limit: delivered ${settled.delivered}, lost ${settled.lost} of ${CUT_BURST + 10}`);
+      expect(settled.delivered + settled.lost).toBe(CUT_BURST + 10);
       expect(settled.lost).toBeGreaterThan(0); // the cut really happened, and was counted
       expect(settled.sub.outOfOrder).toBe(0);
       const logs = (await b.request<string[]>('logs')).join('\n');

@@ -38,16 +38,25 @@ export async function freePort(): Promise<number> {
   });
 }
 
+export type ServerProtocols = 'resp2-and-resp3' | 'resp2-only';
+
 export class RedisServer {
   private process: ChildProcess | undefined;
   private readonly dir: string;
 
-  private constructor(readonly port: number) {
+  private constructor(
+    readonly port: number,
+    private readonly speaks: ServerProtocols,
+  ) {
     this.dir = mkdtempSync(join(tmpdir(), 'gater-redis-'));
   }
 
-  static async start(port?: number): Promise<RedisServer> {
-    const server = new RedisServer(port ?? (await freePort()));
+  /**
+   * `speaks: 'resp2-only'` disables HELLO, so a client is answered as by Redis 5 and earlier: ioredis falls back
+   * to RESP2, where a subscribed connection can run nothing but subscription commands.
+   */
+  static async start(port?: number, { speaks = 'resp2-and-resp3' }: { speaks?: ServerProtocols } = {}): Promise<RedisServer> {
+    const server = new RedisServer(port ?? (await freePort()), speaks);
     await server.launch();
     return server;
   }
@@ -73,6 +82,7 @@ export class RedisServer {
     if (binary === undefined) throw new Error('redis-server is not installed');
     // prettier-ignore
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir, '--protected-mode', 'yes', '--loglevel', 'warning'];
+    if (this.speaks === 'resp2-only') args.push('--rename-command', 'HELLO', '');
     const child = spawn(binary, args, { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));

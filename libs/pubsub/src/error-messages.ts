@@ -75,6 +75,8 @@ export const ERRORS = {
   // Module, discovery and typing.
   memoryHubDown: 'the memory hub is down',
   redisPublisherDown: (bus: string) => `Redis publisher not connected (${bus})`,
+  redisNoCheckedPublish: (bus: string) =>
+    `Redis server before 7.2 on one RESP3 connection (${bus}): a PUBLISH inside MULTI/EXEC would garble the reply; check checkedPublishes first`,
   notAnInteger: (option: string, value: unknown) => `${option} must be an integer, got ${String(value)}`,
   notAPositiveNumber: (option: string, value: unknown) => `${option} must be a positive number, got ${String(value)}`,
   cannotSignWithoutSecret: (method: string) =>

@@ -3,17 +3,17 @@ import { silentLogger, type PubSubLogger } from '../../../libs/pubsub/src/delive
 import { resolvePubSubSettings } from '../../../libs/pubsub/src/module/pubsub-settings.js';
 import type { MemoryHub } from '../../../libs/pubsub/src/transport/memory-hub.js';
 import { createTransportLayer, type TransportLayer } from '../../../libs/pubsub/src/transport/transport-layer.js';
-import { RedisServer } from '../../support/redis-server.js';
+import { RedisServer, type ServerProtocols } from '../../support/redis-server.js';
 
 /**
  * Library cores (a ChannelSet and its transport layer, no Nest) on a private redis-server started for the
- * describe block; every node started in a test is closed after it.
+ * describe block (`speaks`: see RedisServer.start); every node started in a test is closed after it.
  */
-export function useCoreNodes(secret: string) {
+export function useCoreNodes(secret: string, speaks?: ServerProtocols) {
   let server: RedisServer;
   const nodes: { channels: ChannelSet; transport: TransportLayer }[] = [];
   beforeAll(async () => {
-    server = await RedisServer.start();
+    server = await RedisServer.start(undefined, { speaks });
   });
   afterAll(async () => server.stop());
   afterEach(async () => {

@@ -12,7 +12,7 @@ function entry(channel: 'audit' | 'events', n: number) {
 }
 
 /** A gate whose Redis is a script: `checked` answers the check path, `run` the one-script path; calls are recorded. */
-function gateWith(checked: Awaited<ReturnType<CheckedPublisher>>, scripted: unknown[] = [1, 'ready']) {
+function gateWith(checked: Awaited<ReturnType<CheckedPublisher>>, scripted: unknown[] = [1, 'ready'], checkedPublishes?: () => boolean) {
   const calls: { via: 'checked' | 'run' | 'publish'; script?: string; keys?: string[]; watch?: string[] }[] = [];
   const run: ScriptRunner = async (script, keys) => {
     calls.push({ via: 'run', script, keys });
@@ -29,6 +29,7 @@ function gateWith(checked: Awaited<ReturnType<CheckedPublisher>>, scripted: unkn
     security: new PubSubSecurity({ secretKeyBase: 'stream-gate-spec-secret-0123456789' }),
     run,
     publishChecked,
+    checkedPublishes,
     publish: async () => {
       calls.push({ via: 'publish' });
       return 1;
@@ -73,5 +74,17 @@ describe('StreamGate: which way a frame goes, and what its answer means', () => 
     const { gate, calls } = gateWith({ reply: [1], receivers: 1 });
     expect(await gate.publish(frame, [entry('events', 1)])).toBe(1);
     expect(calls.map((c) => c.via)).toEqual(['publish']);
+  });
+
+  it('where the bus cannot publish in a transaction (one connection, Redis before 7.2), a frame without entries goes through the one script', async () => {
+    let transactions = false;
+    const { gate, calls } = gateWith({ reply: [1, 'absent'], receivers: 1 }, [2, 'absent'], () => transactions);
+    expect(await gate.publish(frame, [entry('audit', 1), entry('events', 2)])).toBe(2);
+    expect(calls.map((c) => [c.via, c.script])).toEqual([['run', GATED_PUBLISH]]);
+    // Entries only for channels with a group: none here, so the script publishes the frame alone.
+    expect(gate.appends('audit')).toBe(false);
+    transactions = true;
+    expect(await gate.publish(frame, [entry('audit', 3)])).toBe(1);
+    expect(calls.map((c) => c.via)).toEqual(['run', 'checked']);
   });
 });

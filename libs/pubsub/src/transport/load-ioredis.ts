@@ -5,6 +5,8 @@ import { PubSubError } from '../pubsub-error.js';
 /** The part of an ioredis client the Redis bus uses (kept structural: ioredis is an optional peer). */
 export interface RedisClient {
   readonly status: string;
+  /** ioredis's connection state: `protocol` is 3 once the server agreed to RESP3, 2 after it refused. */
+  readonly condition?: { readonly protocol?: number } | null;
   on(event: 'ready' | 'close' | 'end' | 'reconnecting', listener: () => void): this;
   on(event: 'error', listener: (error: Error) => void): this;
   on(event: 'messageBuffer', listener: (channel: Buffer, message: Buffer) => void): this;

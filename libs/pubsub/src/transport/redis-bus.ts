@@ -41,13 +41,17 @@ const QUIT_TIMEOUT_MS = 500;
 const MIN_LIVENESS_TIMEOUT_MS = 200;
 
 /**
- * Redis pub/sub as a Bus: a publisher connection and a subscriber connection with exactly one SUBSCRIBE.
- * Both reconnect by themselves (fast, capped backoff); the subscription is renewed on every reconnect. The
- * publisher never queues offline: a frame that cannot be written fails at once and the cluster transport
- * keeps it (bounded) until the bus is up again. The bus is "up" only while both connections are ready and
- * subscribed, so a silently cut subscriber (Redis's output-buffer limit) shows as an outage, not a void,
- * and only while both answer: a frozen server (connections open, no replies) is noticed by PINGs with a
- * deadline on both connections, within 1.5 times the liveness timeout, and is an outage too.
+ * Redis pub/sub as a Bus: one connection with exactly one SUBSCRIBE, which also publishes and runs the stream
+ * gate's commands when the server speaks RESP3 (Redis 6 and later; ioredis 6 asks for it). A frame's PUBLISH
+ * reply and its echo then arrive in one read: with a connection of each kind, the sender woke for each of them
+ * (README, "Redis transport, two processes"). A server that speaks only RESP2 allows nothing but subscribing
+ * on a subscribed connection, so there a second connection publishes. Connections reconnect by themselves
+ * (fast, capped backoff); the subscription is renewed on every reconnect. Publishing never queues offline: a
+ * frame that cannot be written fails at once and the cluster transport keeps it (bounded) until the bus is up
+ * again. The bus is "up" only while its connections are ready and subscribed, so a silently cut subscriber
+ * (Redis's output-buffer limit) shows as an outage, not a void, and only while they answer: a frozen server
+ * (connections open, no replies) is noticed by PINGs with a deadline on each connection, within 1.5 times the
+ * liveness timeout, and is an outage too.
  */
 export class RedisBus implements Bus {
   readonly kind = 'redis' as const;
@@ -56,8 +60,12 @@ export class RedisBus implements Bus {
   private readonly channel: string;
   private readonly channelBytes: Buffer;
   private readonly log: ThrottledLog;
-  private publisher: RedisClient | undefined;
+  private client: RedisClientConstructor | undefined;
+  private connectionOptions: Record<string, unknown> = {};
+  /** Subscribes; publishes too unless the server needed a separate publisher. */
   private subscriber: RedisClient | undefined;
+  /** Only for a server that speaks RESP2 alone: a connection that publishes. */
+  private separatePublisher: RedisClient | undefined;
   private publisherReady = false;
   private subscribed = false;
   private reportedUp = false;
@@ -68,6 +76,8 @@ export class RedisBus implements Bus {
   private publisherProbe: LivenessProbe | undefined;
   private subscriberProbe: LivenessProbe | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  /** The shared connection's server puts a PUBLISH's echo after a transaction's reply (Redis 7.2 and later). */
+  private echoAfterTransactions = false;
   /** The SHA of each script loaded on the current publisher connection. */
   private readonly loaded = new Map<string, string>();
 
@@ -80,6 +90,26 @@ export class RedisBus implements Bus {
     this.livenessTimeoutMs = Math.max(MIN_LIVENESS_TIMEOUT_MS, options.livenessTimeoutMs ?? 5_000);
   }
 
+  /** The connection that publishes and runs scripts: the subscriber itself, unless a separate one was needed. */
+  private get publisher(): RedisClient | undefined {
+    return this.separatePublisher ?? this.subscriber;
+  }
+
+  /** The probe of the publishing connection: a reply to what it sent is a sign of life. */
+  private get sendingProbe(): LivenessProbe | undefined {
+    return this.separatePublisher === undefined ? this.subscriberProbe : this.publisherProbe;
+  }
+
+  /**
+   * Whether publishChecked may be used. Redis before 7.2 writes the echo of a PUBLISH run inside MULTI/EXEC to a
+   * subscribed RESP3 connection in the middle of the EXEC reply (redis/redis#12326), which ioredis cannot read:
+   * on such a server the one connection does not publish in transactions, and the stream gate publishes those
+   * frames from its script instead.
+   */
+  get checkedPublishes(): boolean {
+    return this.separatePublisher !== undefined || this.echoAfterTransactions;
+  }
+
   get up(): boolean {
     return this.publisherReady && this.subscribed && !this.closing && this.answering;
   }
@@ -89,10 +119,10 @@ export class RedisBus implements Bus {
   }
 
   async open(handlers: BusHandlers, waitMs: number): Promise<void> {
-    const Redis = await (this.options.loadClient ?? loadIoredis)();
+    this.client = await (this.options.loadClient ?? loadIoredis)();
     this.handlers = handlers;
     const maxDelay = this.options.maxReconnectDelayMs ?? 1_000;
-    const common = {
+    this.connectionOptions = {
       retryStrategy: (times: number) => Math.min(50 * times, maxDelay),
       connectTimeout: 2_000,
       enableOfflineQueue: false,
@@ -107,11 +137,12 @@ export class RedisBus implements Bus {
         resolve();
       };
     });
-    this.publisher = new Redis(this.url, { ...common, connectionName: `${this.options.prefix}:pub` });
-    this.subscriber = new Redis(this.url, { ...common, connectionName: `${this.options.prefix}:sub`, autoResubscribe: false });
-    this.publisherProbe = this.probe('publisher', this.publisher);
+    this.subscriber = new this.client(this.url, {
+      ...this.connectionOptions,
+      connectionName: `${this.options.prefix}:sub`,
+      autoResubscribe: false,
+    });
     this.subscriberProbe = this.probe('subscriber', this.subscriber);
-    this.watchPublisher(this.publisher, this.publisherProbe);
     this.watchSubscriber(this.subscriber, this.subscriberProbe);
     this.probeTimer = setInterval(
       () => {
@@ -128,7 +159,7 @@ export class RedisBus implements Bus {
     if (this.publisher === undefined || !this.publisherReady)
       return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
     return this.publisher.publish(this.channel, frame).then((receivers) => {
-      this.publisherProbe?.heard();
+      this.sendingProbe?.heard();
       return receivers;
     });
   }
@@ -156,6 +187,7 @@ export class RedisBus implements Bus {
     const client = this.publisher;
     if (client === undefined || !this.publisherReady)
       return Promise.reject(new PubSubError('transport', ERRORS.redisPublisherDown(this.description)));
+    if (!this.checkedPublishes) return Promise.reject(new PubSubError('transport', ERRORS.redisNoCheckedPublish(this.description)));
     const replies = [
       client.call('WATCH', ...watch),
       this.evaluate(client, script, keys, args),
@@ -178,7 +210,7 @@ export class RedisBus implements Bus {
         : client.call('EVALSHA', sha, keys.length, ...keys, ...args);
     return reply.then(
       (result) => {
-        this.publisherProbe?.heard();
+        this.sendingProbe?.heard();
         return result;
       },
       (error: unknown) => {
@@ -200,12 +232,12 @@ export class RedisBus implements Bus {
 
   async close(): Promise<void> {
     this.stopping();
-    await Promise.all([this.publisher, this.subscriber].map((client) => quitGracefully(client)));
+    await Promise.all([this.separatePublisher, this.subscriber].map((client) => quitGracefully(client)));
   }
 
   abort(): void {
     this.stopping();
-    this.publisher?.disconnect();
+    this.separatePublisher?.disconnect();
     this.subscriber?.disconnect();
   }
 
@@ -235,16 +267,32 @@ export class RedisBus implements Bus {
     );
   }
 
+  /** The first time the subscriber connects to a server that speaks RESP2 only; kept from then on. */
+  private openSeparatePublisher(): void {
+    if (this.separatePublisher !== undefined || this.client === undefined || this.closing) return;
+    this.separatePublisher = new this.client(this.url, { ...this.connectionOptions, connectionName: `${this.options.prefix}:pub` });
+    this.publisherProbe = this.probe('publisher', this.separatePublisher);
+    this.watchPublisher(this.separatePublisher, this.publisherProbe);
+  }
+
+  /**
+   * The publishing connection `client` is ready once the scripts are loaded on it; when it is the subscriber too
+   * (`subscribing`), once it subscribed and its server's version is known.
+   */
+  private publishReady(client: RedisClient, subscribing?: Promise<boolean>): void {
+    const loading = (this.options.scripts ?? []).length === 0 ? undefined : this.loadScripts(client);
+    const versionKnown = subscribing === undefined ? undefined : this.readServerVersion(client);
+    void Promise.all([subscribing, loading, versionKnown]).then(([subscribed]) => {
+      if (client.status !== 'ready' || subscribed === false) return;
+      this.publisherReady = true;
+      this.update('publisher connected');
+    });
+  }
+
   private watchPublisher(client: RedisClient, probe: LivenessProbe): void {
     client.on('ready', () => {
       probe.reset();
-      const ready = () => {
-        if (client.status !== 'ready') return;
-        this.publisherReady = true;
-        this.update('publisher connected');
-      };
-      if ((this.options.scripts ?? []).length === 0) ready();
-      else void this.loadScripts(client).then(ready);
+      this.publishReady(client);
     });
     client.on('close', () => {
       probe.reset();
@@ -254,6 +302,13 @@ export class RedisBus implements Bus {
       if (wasReady) this.update('publisher connection closed');
     });
     client.on('error', (error) => this.failed('publisher', error));
+  }
+
+  /** Unknown (INFO refused by an ACL, say) counts as a server before 7.2. */
+  private async readServerVersion(client: RedisClient): Promise<void> {
+    const info = await client.call('INFO', 'server').catch(() => '');
+    const [, major, minor] = /^redis_version:(\d+)\.(\d+)/m.exec(String(info)) ?? [];
+    this.echoAfterTransactions = Number(major) > 7 || (Number(major) === 7 && Number(minor) >= 2);
   }
 
   /** A script that does not load is run by its text (EVAL) instead. */
@@ -271,21 +326,31 @@ export class RedisBus implements Bus {
   private watchSubscriber(client: RedisClient, probe: LivenessProbe): void {
     client.on('ready', () => {
       probe.reset();
-      client.subscribe(this.channel).then(
+      const publishesToo = this.separatePublisher === undefined && client.condition?.protocol === 3;
+      if (!publishesToo) this.openSeparatePublisher();
+      const subscribing = client.subscribe(this.channel).then(
         () => {
           this.subscribed = true;
           this.update('subscribed');
+          return true;
         },
         (error: unknown) => {
           this.log.error('redis-subscribe', `SUBSCRIBE ${this.channel} failed on ${redact(this.url)}: ${String(error)}; reconnecting`);
           if (!this.closing) client.disconnect(true);
+          return false;
         },
       );
+      if (publishesToo) this.publishReady(client, subscribing);
     });
     client.on('close', () => {
       probe.reset();
       const wasSubscribed = this.subscribed;
       this.subscribed = false;
+      if (this.separatePublisher === undefined) {
+        this.loaded.clear();
+        this.publisherReady = false;
+        this.echoAfterTransactions = false;
+      }
       if (!wasSubscribed || this.closing) return;
       if (this.publisherReady) {
         this.log.warn(

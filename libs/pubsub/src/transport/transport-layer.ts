@@ -74,6 +74,7 @@ export function createTransportLayer(deps: TransportDependencies): TransportLaye
       run,
       publish: (frame) => bus.publish(frame),
       publishChecked: (watch, script, keys, args, frame, clear) => bus.publishChecked(watch, script, keys, args, frame, clear),
+      checkedPublishes: () => bus.checkedPublishes,
       policyOf: (channel) => retention(channel)?.log.policy,
     });
     const durable = new RedisStreamsBackend({

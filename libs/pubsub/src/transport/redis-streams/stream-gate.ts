@@ -39,6 +39,11 @@ export interface StreamGateOptions {
   publish(frame: Buffer): Promise<number>;
   /** A frame that carries no entries: checked, then published in a transaction (see GATE_CHECK). */
   publishChecked: CheckedPublisher;
+  /**
+   * Whether publishChecked can be used now (RedisBus.checkedPublishes); when not, such a frame goes through the
+   * gate's one script like a frame with entries (the frame then passes through Lua). Default: always.
+   */
+  checkedPublishes?: () => boolean;
   /** The retention of a channel; undefined for one without (its messages never need an entry). */
   policyOf(channel: ChannelName): RetentionPolicy | undefined;
   now?: () => number;
@@ -125,12 +130,13 @@ export class StreamGate implements FrameGate {
       keys.push(marker, stream);
       watch.push(marker);
     }
-    const withEntries = channels.some((channel) => this.ready.has(channel));
+    // With entries, or where the bus cannot publish in a transaction: in the one script.
+    const viaScript = channels.some((channel) => this.ready.has(channel)) || this.options.checkedPublishes?.() === false;
     this.gatedInFlight++;
     let status: unknown;
     let states: unknown[];
     try {
-      if (withEntries)
+      if (viaScript)
         [status, ...states] = (await this.options.run(GATED_PUBLISH, keys, this.gatedArgs(frame, batch, retained))) as unknown[];
       else {
         const checked = await this.options.publishChecked(watch, GATE_CHECK, keys, [this.generation], frame, this.pendingKey);
