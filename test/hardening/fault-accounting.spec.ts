@@ -109,15 +109,17 @@ describeWithRedis('fault accounting: every message sent is delivered or counted'
 
   it('receiver cut off by Redis at its output-buffer limit during a burst', async () => {
     const admin = new Redis(env.server.url, { maxRetriesPerRequest: 1 });
-    await admin.config('SET', 'client-output-buffer-limit', 'pubsub 256kb 128kb 1');
+    // Above what a node's frames in flight hold (32 of at most 512 KB): its one connection also publishes and
+    // hears its own frames, so a lower limit cuts the sender too. The burst (~34 MB) is far above it.
+    await admin.config('SET', 'client-output-buffer-limit', 'pubsub 24mb 12mb 1');
     try {
       const [sender, receiver] = await pair();
-      const blocked = receiver.request('block', { ms: 2_000 }); // the receiver stops reading its socket
+      const blocked = receiver.request('block', { ms: 4_000 }); // the receiver stops reading its socket
       await sleep(100);
       const { published: sent } = await sender.request<{ published: number }>('burst', {
         channel: 'events',
         topic: 'fault:burst',
-        count: 20_000,
+        count: 120_000,
       });
       await blocked;
       // Something after the cut, so the receiver learns (from the sequence numbers) what it missed.
