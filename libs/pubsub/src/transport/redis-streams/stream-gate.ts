@@ -115,11 +115,20 @@ export class StreamGate implements FrameGate {
    * Refusals: 'seeding' (a node is creating the first group: tried again shortly), 'entries' (a group exists: sent
    * again at once, with entries), 'stale' (behind an earlier refusal of this node's pipeline).
    */
-  async publish(frame: Buffer, batch: readonly GatedEntry[]): Promise<number | SendRefusal> {
+  publish(frame: Buffer, batch: readonly GatedEntry[]): Promise<number | SendRefusal> {
     const retained = this.retainedChannels(batch);
-    // No retained channel: a plain PUBLISH, unless a checked frame before it may still be refused (this one
-    // must then be refused too, to keep the order of the channels they share).
+    // No retained channel: a plain PUBLISH (its promise as it is: no async step of the gate's per frame), unless a
+    // checked frame before it may still be refused (this one must then be refused too, to keep the order of the
+    // channels they share).
     if (retained.length === 0 && this.gatedInFlight === 0) return this.options.publish(frame);
+    return this.publishGated(frame, batch, retained);
+  }
+
+  private async publishGated(
+    frame: Buffer,
+    batch: readonly GatedEntry[],
+    retained: readonly { channel: ChannelName; policy: RetentionPolicy }[],
+  ): Promise<number | SendRefusal> {
     const channels = retained.map(({ channel }) => channel);
     const keys = [this.refusalKey, this.pendingKey];
     // A checked frame's transaction watches the refusal key and each channel's marker.
