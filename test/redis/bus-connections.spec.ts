@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { silentLogger } from '../../libs/pubsub/src/delivery/pubsub-logger.js';
 import { RedisBus } from '../../libs/pubsub/src/transport/redis-bus.js';
+import { waitFor } from '../support/channels.js';
 import { RedisServer, type ServerProtocols } from '../support/redis-server.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
 
@@ -17,14 +18,6 @@ async function connections(admin: Redis, prefix: string): Promise<{ name: string
     .filter((client) => client.name?.startsWith(`${prefix}:`))
     .map((client) => ({ name: client.name, resp: client.resp }))
     .sort((a, b) => a.name.localeCompare(b.name));
-}
-
-async function eventually(condition: () => boolean | Promise<boolean>, what: string, ms = 10_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
 }
 
 describeWithRedis('RedisBus connections', () => {
@@ -98,8 +91,8 @@ describeWithRedis('RedisBus connections', () => {
 
     it('after the server restarts, comes back on the same connections, subscribed and publishing', async () => {
       await server.restart();
-      await eventually(() => states.some((state) => state.startsWith('down')), 'the outage to be noticed');
-      await eventually(() => bus.up, 'the bus to be up again');
+      await waitFor(() => states.some((state) => state.startsWith('down')), 'the outage to be noticed', 10_000);
+      await waitFor(() => bus.up, 'the bus to be up again', 10_000);
       expect(await connections(admin, 'bus-test')).toEqual(expected);
       frames.length = 0;
       expect(await bus.publish('after-restart')).toBe(1);

@@ -2,6 +2,7 @@ import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
 import type { ChannelSet } from '../../libs/pubsub/src/channels/channel-set.js';
 import type { PubSubMessage } from '../../libs/pubsub/src/channels/channel.types.js';
+import { echoesAfterTransactions } from '../../libs/pubsub/src/transport/redis-bus.js';
 import { RecordingLogger, waitFor } from '../support/channels.js';
 import { useCoreNodes } from './support/core-nodes.js';
 import { describeWithRedis } from './support/describe-with-redis.js';
@@ -58,10 +59,7 @@ describeWithRedis('the stream gate: a retained channel appends to its stream onl
 
     const cluster = () => ({ prefix: `gate-${randomBytes(4).toString('hex')}` });
     /** A node publishes in transactions on a connection of its own (RESP2), or on one to Redis 7.2 or later. */
-    const transactionsPossible = async () => {
-      const [, major, minor] = /^redis_version:(\d+)\.(\d+)/m.exec(await redis.info('server')) ?? [];
-      return speaks === 'resp2-only' || Number(major) > 7 || (Number(major) === 7 && Number(minor) >= 2);
-    };
+    const transactionsPossible = async () => speaks === 'resp2-only' || echoesAfterTransactions(await redis.info('server'));
     const streamOf = (on: { prefix: string }) => `${on.prefix}:stream:audit`;
 
     async function twoNodes(on: { prefix: string }) {

@@ -306,9 +306,7 @@ export class RedisBus implements Bus {
 
   /** Unknown (INFO refused by an ACL, say) counts as a server before 7.2. */
   private async readServerVersion(client: RedisClient): Promise<void> {
-    const info = await client.call('INFO', 'server').catch(() => '');
-    const [, major, minor] = /^redis_version:(\d+)\.(\d+)/m.exec(String(info)) ?? [];
-    this.echoAfterTransactions = Number(major) > 7 || (Number(major) === 7 && Number(minor) >= 2);
+    this.echoAfterTransactions = echoesAfterTransactions(String(await client.call('INFO', 'server').catch(() => '')));
   }
 
   /** A script that does not load is run by its text (EVAL) instead. */
@@ -383,6 +381,15 @@ export class RedisBus implements Bus {
     this.reportedUp = up;
     this.handlers?.state(up, reason);
   }
+}
+
+/**
+ * Whether `INFO server`'s text names Redis 7.2 or later, which writes the echo of a PUBLISH run inside MULTI/EXEC
+ * after the EXEC reply (redis/redis#12326); false for anything it cannot read.
+ */
+export function echoesAfterTransactions(info: string): boolean {
+  const [, major, minor] = /^redis_version:(\d+)\.(\d+)/m.exec(info) ?? [];
+  return Number(major) > 7 || (Number(major) === 7 && Number(minor) >= 2);
 }
 
 async function quitGracefully(client: RedisClient | undefined): Promise<void> {
